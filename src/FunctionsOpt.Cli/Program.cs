@@ -1,1 +1,19 @@
-return 0;
+using FunctionsOpt.Cli.Commands;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("fopt");
+    config.AddCommand<InspectCommand>("inspect")
+        .WithDescription("Validate an ONNX model and show what it is made of.")
+        .WithExample("inspect", "samples/penguins/model.onnx");
+    config.AddCommand<ProfileCommand>("profile")
+        .WithDescription("Measure a model: accuracy on evaluation data, latency percentiles, throughput, size and peak memory.")
+        .WithExample("profile", "samples/penguins/model.onnx", "--data", "samples/penguins/eval.csv");
+    config.AddCommand<MemoryProbeCommand>("memprobe")
+        .WithDescription("Internal: measure peak memory of loading and running a model in this fresh process.")
+        .IsHidden();
+    config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception));
+});
+return await app.RunAsync(args);

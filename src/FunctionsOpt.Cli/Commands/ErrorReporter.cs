@@ -1,0 +1,38 @@
+using FunctionsOpt.Core.Errors;
+using Spectre.Console;
+
+namespace FunctionsOpt.Cli.Commands;
+
+/// <summary>Turns failures into one readable line and a stable exit code: 2 for user errors, 1 for bugs.</summary>
+internal static class ErrorReporter
+{
+    public const int UserError = 2;
+    public const int InternalError = 1;
+
+    public static int Report(Exception exception)
+    {
+        switch (exception)
+        {
+            case FunctionsOptException known:
+                AnsiConsole.MarkupLine($"[red]error[/] [grey]({Markup.Escape(known.ErrorCode)})[/]: {Markup.Escape(known.Message)}");
+                if (known is InvalidEvaluationDataException { Problems.Count: > 1 } data)
+                {
+                    foreach (var problem in data.Problems)
+                    {
+                        AnsiConsole.MarkupLine($"  - {Markup.Escape(problem)}");
+                    }
+                }
+
+                return UserError;
+            case CliUsageException usage:
+                AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(usage.Message)}");
+                return UserError;
+            case { } parse when parse.GetType().Namespace == "Spectre.Console.Cli":
+                AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(parse.Message)}");
+                return UserError;
+            default:
+                AnsiConsole.MarkupLine($"[red]internal error[/]: {Markup.Escape(exception.ToString())}");
+                return InternalError;
+        }
+    }
+}
