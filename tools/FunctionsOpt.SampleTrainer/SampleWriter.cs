@@ -317,7 +317,7 @@ internal static class SampleWriter
         Line(Invariant($"1. Data: `penguins.json` from the npm package `vega-datasets` (pinned in the root `package.json`), {run.Data.SourceRowCount} rows."));
         Line("   Features are the fields " + string.Join(", ", PenguinData.FeatureFields.Select(f => $"`{f}`")) + ";");
         Line("   the label is `Species`.");
-        Line(Invariant($"2. Rows with a null species or any null feature are dropped: {run.Data.Dropped.Count} rows"));
+        Line(Invariant($"2. Rows with a null species or any null feature are dropped, {run.Data.Dropped.Count} rows:"));
         foreach (var dropped in run.Data.Dropped)
         {
             Line(Invariant($"   - source row {dropped.SourceIndex} ({dropped.Species ?? "no species"}): {dropped.Reason}"));
@@ -334,7 +334,7 @@ internal static class SampleWriter
         Line("6. Export: parameters rounded to float32 and written with OnnxSharp's protobuf classes.");
         Line("7. Verification: ONNX Runtime loads the written file; its signature is checked and its probabilities for every");
         Line("   training and held-out row are compared with the trainer's own forward pass over the same float32 parameters");
-        Line(Invariant($"   (max abs difference {Max(run).ToString("E2", CultureInfo.InvariantCulture)}; the run fails at {run.Tolerance.ToString("R", CultureInfo.InvariantCulture)} or more). Accuracies below come from ONNX Runtime's output."));
+        Line(Invariant($"   (max abs difference {Max(run).ToString("G3", CultureInfo.InvariantCulture)}; the run fails at {run.Tolerance.ToString("R", CultureInfo.InvariantCulture)} or more). Accuracies below come from ONNX Runtime's output."));
         Line();
         Line("## Accuracy");
         Line();
