@@ -116,19 +116,16 @@ public static class DatasetLoader
 
     private static DatasetLoadResult LoadCsv(string path, DatasetLoadOptions options)
     {
-        var csv = options.Csv ?? new CsvReadOptions();
-        if (csv.InputName is null)
+        var given = options.Csv ?? new CsvReadOptions();
+        var csv = new CsvReadOptions
         {
-            csv = new CsvReadOptions
-            {
-                LabelColumn = csv.LabelColumn,
-                FeatureColumns = csv.FeatureColumns,
-                InputName = SingleInputName(options.InputName, options.ModelInputs, path),
-                Task = csv.Task,
-                MissingValues = csv.MissingValues,
-                ClassNames = csv.ClassNames ?? options.ClassNames,
-            };
-        }
+            LabelColumn = given.LabelColumn,
+            FeatureColumns = given.FeatureColumns,
+            InputName = given.InputName ?? SingleInputName(options.InputName, options.ModelInputs, path),
+            Task = given.Task,
+            MissingValues = given.MissingValues,
+            ClassNames = given.ClassNames ?? options.ClassNames,
+        };
 
         var result = CsvDatasetReader.ReadFile(path, csv, options.Limits);
         return new DatasetLoadResult(result.Dataset, result.DroppedRows);
@@ -194,7 +191,7 @@ public static class DatasetLoader
 
         var known = modelInputs is null ? "the model inputs are not known" : $"the model has inputs {string.Join(", ", modelInputs.Select(i => $"'{i.Name}'"))}";
         throw new InvalidEvaluationDataException(
-            $"'{path}' holds one array but no input name was given and {known}; set InputName, or use an .npz or manifest that names every input.");
+            $"'{path}' feeds a single model input but no input name was given and {known}; set InputName, or use an .npz or manifest that names every input.");
     }
 
     private static EvaluationDataset Build(

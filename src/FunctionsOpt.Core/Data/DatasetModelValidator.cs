@@ -152,7 +152,7 @@ public static class DatasetModelValidator
         if (array.Rank != input.Shape.Count)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture,
-                $"input '{name}' has rank {array.Rank} (shape {array.ShapeText}) but the model expects rank {input.Shape.Count} ({input.ShapeText}); axis 0 is the sample axis, so reshape the data to (N, {string.Join(", ", input.Shape.Skip(1))})"));
+                $"input '{name}' has rank {array.Rank} (shape {array.ShapeText}) but the model expects rank {input.Shape.Count} ({input.ShapeText}); axis 0 is the sample axis, so reshape the data to {ExpectedShape(input)}"));
             return;
         }
 
@@ -173,6 +173,9 @@ public static class DatasetModelValidator
                 $"model input '{name}' has a fixed batch of {batch.Value} and the data has {array.Rows} samples, not a multiple; the last batch is padded and the padding is ignored in metrics"));
         }
     }
+
+    private static string ExpectedShape(TensorInfo input) =>
+        "(" + string.Join(", ", input.Shape!.Select((d, axis) => axis == 0 ? "N" : d.ToString())) + (input.Shape!.Count == 1 ? ",)" : ")");
 
     private static bool IsFeedable(TensorElementKind kind) => kind is TensorElementKind.Float or TensorElementKind.Double
         or TensorElementKind.Int64 or TensorElementKind.Int32 or TensorElementKind.UInt8 or TensorElementKind.Bool;

@@ -27,7 +27,7 @@ public static class NpyReader
     {
         limits ??= DataLimitsOptions.Default;
         using var stream = DataFiles.OpenRead(path, limits, "NPY");
-        return Read(stream, path, limits.MaxFileBytes);
+        return Read(stream, path, limits.MaxFileBytes, "limit (DataLimits:MaxFileBytes)");
     }
 
     /// <summary>Reads one array from <paramref name="stream"/>, which is left positioned after the data.</summary>
@@ -37,11 +37,14 @@ public static class NpyReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
-        return Read(stream, sourceName, long.MaxValue);
+        return Read(stream, sourceName, long.MaxValue, string.Empty);
     }
 
-    /// <summary>Reads one array, refusing up front when the declared data exceeds <paramref name="maxDataBytes"/>.</summary>
-    internal static DataArray Read(Stream stream, string sourceName, long maxDataBytes)
+    /// <summary>
+    /// Reads one array, refusing before any allocation when the header declares more than
+    /// <paramref name="maxDataBytes"/>; <paramref name="limitName"/> says which limit that is.
+    /// </summary>
+    internal static DataArray Read(Stream stream, string sourceName, long maxDataBytes, string limitName)
     {
         var header = ReadHeader(stream, sourceName);
         var count = header.Shape.Aggregate(1L, (a, d) => checked(a * d));
@@ -49,7 +52,7 @@ public static class NpyReader
         if (dataBytes > maxDataBytes)
         {
             throw new InvalidEvaluationDataException(
-                $"'{sourceName}' declares {header.Descr} shape {ShapeText(header.Shape)} = {DataFiles.Bytes(dataBytes)}, over the {DataFiles.Bytes(maxDataBytes)} limit; subsample the data or raise DataLimits.");
+                $"'{sourceName}' declares {header.Descr} shape {ShapeText(header.Shape)} = {DataFiles.Bytes(dataBytes)}, over the {DataFiles.Bytes(maxDataBytes)} {limitName}; subsample the data or raise the limit.");
         }
 
         if (count > Array.MaxLength)

@@ -81,8 +81,12 @@ public static class NpzReader
                         $"{entryLabel} inflates past the {DataFiles.Bytes(limit)} per-entry limit (DataLimits:MaxEntryBytes); the archive may be a zip bomb. If the data is genuine, subsample it or raise the limit."));
                 try
                 {
-                    var remaining = Math.Min(limits.MaxEntryBytes, limits.MaxTotalBytes - total);
-                    result[name] = NpyReader.Read(counted, entryLabel, remaining);
+                    // Refusing an oversized declared shape up front avoids allocating for it; the counting stream
+                    // still guards every byte actually inflated.
+                    var remainingTotal = limits.MaxTotalBytes - total;
+                    result[name] = limits.MaxEntryBytes <= remainingTotal
+                        ? NpyReader.Read(counted, entryLabel, limits.MaxEntryBytes, "per-entry limit (DataLimits:MaxEntryBytes); the archive may be a zip bomb")
+                        : NpyReader.Read(counted, entryLabel, remainingTotal, $"left of the {DataFiles.Bytes(limits.MaxTotalBytes)} total limit (DataLimits:MaxTotalBytes); the archive may be a zip bomb");
                 }
                 catch (InvalidDataException ex)
                 {
