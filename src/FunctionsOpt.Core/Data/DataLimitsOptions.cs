@@ -9,7 +9,7 @@ namespace FunctionsOpt.Core.Data;
 public sealed class DataLimitsOptions
 {
     /// <summary>Configuration section these options bind to.</summary>
-    public const string SectionName = "DataLimits";
+    public const string SectionName = "FunctionsOpt:DataLimits";
 
     /// <summary>Most bytes one NPZ entry may inflate to. Default 1 GiB.</summary>
     [Range(1, long.MaxValue)]

@@ -38,7 +38,7 @@ public sealed partial class PerformanceProfiler
         var ioBinding = settings.UseIoBinding;
         var modelName = Path.GetFileName(modelPath);
 
-        foreach (var requested in options.BatchSizes.Distinct().Order())
+        foreach (var requested in options.ResolvedBatchSizes.Distinct().Order())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var effective = runner.EffectiveBatchSize(requested);

@@ -24,8 +24,17 @@ public sealed record ProfileOptions
     [Range(0.01, 3600)]
     public double MaxSecondsPerBatchSize { get; init; } = 10;
 
-    /// <summary>Batch sizes to measure; 1 gives the latency figures. Default 1, 8, 64.</summary>
-    public IReadOnlyList<int> BatchSizes { get; init; } = [1, 8, 64];
+    /// <summary>Batch sizes measured when none are configured.</summary>
+    public static IReadOnlyList<int> DefaultBatchSizes { get; } = [1, 8, 64];
+
+    /// <summary>
+    /// Batch sizes to measure; 1 gives the latency figures. Null or empty means <see cref="DefaultBatchSizes"/>
+    /// (a null default, because configuration binding appends to a pre-filled list instead of replacing it).
+    /// </summary>
+    public IReadOnlyList<int>? BatchSizes { get; init; }
+
+    /// <summary>The batch sizes that will be measured.</summary>
+    public IReadOnlyList<int> ResolvedBatchSizes => BatchSizes is { Count: > 0 } ? BatchSizes : DefaultBatchSizes;
 
     /// <summary>Seed for synthetic inputs when no dataset is given.</summary>
     public int Seed { get; init; } = 1234;
