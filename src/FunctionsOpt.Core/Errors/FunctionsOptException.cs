@@ -99,3 +99,37 @@ public sealed class InvalidEvaluationRequestException : FunctionsOptException
     {
     }
 }
+
+/// <summary>A pass cannot change this model (nothing it targets, or a structure it cannot rewrite safely).</summary>
+public sealed class PassNotApplicableException : FunctionsOptException
+{
+    /// <summary>Stable error code.</summary>
+    public const string Code = "pass-not-applicable";
+
+    /// <summary>Creates the error naming the pass.</summary>
+    public PassNotApplicableException(string pass, string message, Exception? innerException = null)
+        : base(Code, message, innerException)
+    {
+        Pass = pass;
+    }
+
+    /// <summary>The pass.</summary>
+    public string Pass { get; }
+}
+
+/// <summary>A pass parameter is unknown, of the wrong kind or out of range.</summary>
+public sealed class InvalidPassConfigurationException : FunctionsOptException
+{
+    /// <summary>Stable error code.</summary>
+    public const string Code = "invalid-pass-config";
+
+    /// <summary>Creates the error naming the pass.</summary>
+    public InvalidPassConfigurationException(string pass, string message, Exception? innerException = null)
+        : base(Code, message, innerException)
+    {
+        Pass = pass;
+    }
+
+    /// <summary>The pass.</summary>
+    public string Pass { get; }
+}

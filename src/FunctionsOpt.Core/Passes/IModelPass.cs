@@ -1,0 +1,89 @@
+using FunctionsOpt.Core.Errors;
+using FunctionsOpt.Core.Search.Space;
+using Onnx;
+
+namespace FunctionsOpt.Core.Passes;
+
+/// <summary>What a pass family does; the report groups effects by it.</summary>
+public enum PassKind
+{
+    /// <summary>Graph rewrites that keep the math (optimization, BN folding, opset upgrade).</summary>
+    GraphPreparation,
+    /// <summary>Lower-precision floating point (fp16).</summary>
+    Precision,
+    /// <summary>Integer quantization.</summary>
+    Quantization,
+    /// <summary>Weight removal (unstructured, N:M, structured).</summary>
+    Pruning,
+    /// <summary>Weight updates that recover accuracy after pruning or quantization.</summary>
+    Compensation,
+    /// <summary>Session settings, not graph edits (provider, threads, optimization level, batch).</summary>
+    Runtime,
+}
+
+/// <summary>
+/// A pure model-to-model step with a declared parameter space. Implementations are stateless and thread-safe;
+/// <see cref="Apply"/> never mutates its input and gives byte-identical output for identical inputs, because
+/// candidates are cached by content hash.
+/// </summary>
+public interface IModelPass
+{
+    /// <summary>Stable identifier used in configurations and hashes (e.g. <c>quantize-dynamic</c>).</summary>
+    string Name { get; }
+
+    /// <summary>The family.</summary>
+    PassKind Kind { get; }
+
+    /// <summary>The parameters a search may vary, with local names (the catalogue prefixes them with <see cref="Name"/>).</summary>
+    IReadOnlyList<ParameterDefinition> Parameters { get; }
+
+    /// <summary>Whether the pass can do anything useful on this model, and why not.</summary>
+    PassApplicability CheckApplicability(ModelProto model);
+
+    /// <summary>Applies the pass.</summary>
+    /// <exception cref="PassNotApplicableException">The graph has nothing this pass can change.</exception>
+    /// <exception cref="InvalidPassConfigurationException">A parameter value is invalid.</exception>
+    PassOutput Apply(ModelProto model, PassParameters parameters, PassContext context);
+}
+
+/// <summary>Whether a pass applies, with the reason either way.</summary>
+/// <param name="Applies">True when the pass can change the model.</param>
+/// <param name="Reason">Why (or why not), for the report.</param>
+public sealed record PassApplicability(bool Applies, string Reason)
+{
+    /// <summary>Applicable.</summary>
+    public static PassApplicability Yes(string reason) => new(true, reason);
+
+    /// <summary>Not applicable.</summary>
+    public static PassApplicability No(string reason) => new(false, reason);
+}
+
+/// <summary>The new model and what the pass changed.</summary>
+/// <param name="Model">The output model (a new object; the input is untouched).</param>
+/// <param name="Record">What changed.</param>
+public sealed record PassOutput(ModelProto Model, PassRecord Record);
+
+/// <summary>A short account of what a pass did, kept in the run's state and report.</summary>
+public sealed record PassRecord
+{
+    /// <summary>Pass name.</summary>
+    public required string Pass { get; init; }
+
+    /// <summary>Parameter values used (canonical forms).</summary>
+    public required IReadOnlyDictionary<string, string> Parameters { get; init; }
+
+    /// <summary>Nodes added, removed or rewritten.</summary>
+    public required int NodesTouched { get; init; }
+
+    /// <summary>Initializer bytes before the pass.</summary>
+    public required long InitializerBytesBefore { get; init; }
+
+    /// <summary>Initializer bytes after the pass.</summary>
+    public required long InitializerBytesAfter { get; init; }
+
+    /// <summary>Layers or nodes left alone, each with its reason (e.g. "fc3: last layer excluded").</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
+    /// <summary>Other facts worth reporting (achieved sparsity, calibration samples used...).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
