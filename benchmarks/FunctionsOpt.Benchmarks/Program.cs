@@ -1,0 +1,27 @@
+using FunctionsOpt.Benchmarks;
+
+if (args.Length == 0 || args[0] is "--help" or "-h")
+{
+    Console.WriteLine(BenchmarkOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    switch (args[0])
+    {
+        case "evaluator-overhead":
+            var options = BenchmarkOptions.Parse(args.Skip(1).ToList());
+            EvaluatorOverheadBenchmark.Run(options, args, Console.Out);
+            return 0;
+        default:
+            Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
+            Console.Error.WriteLine(BenchmarkOptions.Usage);
+            return 2;
+    }
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or FileNotFoundException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
