@@ -3,6 +3,7 @@ using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Core.Onnx;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FunctionsOpt.Core.Evaluation;
 
@@ -73,8 +74,14 @@ public sealed class ModelRunner
             }
         }
 
+        // Everything that does not change between batches is resolved once: at batch 1 a run costs microseconds
+        // and per-batch lookups, shape clones and ORT type queries showed up as a 6-8% overhead.
+        var arrays = inputNames.Select(n => dataset.Inputs[n]).ToArray();
+        var rowSizes = arrays.Select(a => checked((int)a.RowSize)).ToArray();
+        var shapes = arrays.Select(a => (long[])a.Shape.Clone()).ToArray();
         var collected = new Array?[outputs.Count];
-        var rowSizes = new long[outputs.Count];
+        var outputRowSizes = new long[outputs.Count];
+        var outputTypes = new TensorElementType[outputs.Count];
         var outputShapes = new long[outputs.Count][];
         var inputValues = new OrtValue[inputNames.Count];
         using var runOptions = new RunOptions();
@@ -92,12 +99,10 @@ public sealed class ModelRunner
             {
                 for (var i = 0; i < inputNames.Count; i++)
                 {
-                    var array = dataset.Inputs[inputNames[i]];
-                    var shape = (long[])array.Shape.Clone();
-                    shape[0] = feedRows;
+                    shapes[i][0] = feedRows;
                     inputValues[i] = padded
-                        ? TensorMarshal.WrapRows(Pad(array, start, rows, batch), 0, batch, shape)
-                        : TensorMarshal.WrapRows(array, start, rows, shape);
+                        ? TensorMarshal.WrapRows(Pad(arrays[i], start, rows, batch), 0, batch, rowSizes[i], shapes[i])
+                        : TensorMarshal.WrapRows(arrays[i], start, rows, rowSizes[i], shapes[i]);
                 }
 
                 var t0 = Stopwatch.GetTimestamp();
@@ -108,9 +113,9 @@ public sealed class ModelRunner
                 for (var o = 0; o < outputs.Count; o++)
                 {
                     var value = results[o];
-                    var info = value.GetTensorTypeAndShape();
                     if (collected[o] is null)
                     {
+                        var info = value.GetTensorTypeAndShape();
                         var kind = TensorMarshal.CollectedKind(info.ElementDataType);
                         if (kind == TensorElementKind.Undefined)
                         {
@@ -123,12 +128,13 @@ public sealed class ModelRunner
                                 $"Output '{outputs[o]}' has shape [{string.Join(",", info.Shape)}] for a batch of {feedRows}; FunctionsOpt expects axis 0 of every output to be the batch axis.");
                         }
 
-                        rowSizes[o] = info.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+                        outputTypes[o] = info.ElementDataType;
+                        outputRowSizes[o] = info.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
                         outputShapes[o] = info.Shape.ToArray();
-                        collected[o] = Array.CreateInstance(DataArray.ClrTypeOf(kind), dataset.Count * rowSizes[o]);
+                        collected[o] = Array.CreateInstance(DataArray.ClrTypeOf(kind), dataset.Count * outputRowSizes[o]);
                     }
 
-                    TensorMarshal.CopyOut(value, collected[o]!, start * rowSizes[o], rows * rowSizes[o]);
+                    TensorMarshal.CopyOut(value, outputTypes[o], collected[o]!, start * outputRowSizes[o], rows * outputRowSizes[o]);
                 }
             }
             finally

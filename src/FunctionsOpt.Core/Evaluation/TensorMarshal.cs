@@ -12,9 +12,12 @@ internal static class TensorMarshal
     /// Wraps rows [start, start+count) of <paramref name="array"/> as an ORT tensor of the given shape. Full rows are
     /// pinned in place (no copy); ORT only reads inputs, so sharing the dataset's memory is safe.
     /// </summary>
-    public static OrtValue WrapRows(DataArray array, int start, int count, long[] shape)
+    public static OrtValue WrapRows(DataArray array, int start, int count, long[] shape) =>
+        WrapRows(array, start, count, checked((int)array.RowSize), shape);
+
+    /// <summary>As above with the row size precomputed (hot loops call this once per batch).</summary>
+    public static OrtValue WrapRows(DataArray array, int start, int count, int rowSize, long[] shape)
     {
-        var rowSize = checked((int)array.RowSize);
         var offset = start * rowSize;
         var length = count * rowSize;
         return array.Data switch
@@ -48,9 +51,12 @@ internal static class TensorMarshal
     /// Copies a tensor output into <paramref name="target"/> at element <paramref name="offset"/>, converting
     /// float16 to float (outputs are collected as float, double, int64, int32, uint8 or bool).
     /// </summary>
-    public static void CopyOut(OrtValue value, Array target, long offset, long elements)
+    public static void CopyOut(OrtValue value, Array target, long offset, long elements) =>
+        CopyOut(value, value.GetTensorTypeAndShape().ElementDataType, target, offset, elements);
+
+    /// <summary>As above with the element type already known, saving a native call per batch.</summary>
+    public static void CopyOut(OrtValue value, TensorElementType type, Array target, long offset, long elements)
     {
-        var type = value.GetTensorTypeAndShape().ElementDataType;
         switch (target)
         {
             case float[] f when type == TensorElementType.Float:
