@@ -33,6 +33,17 @@ internal sealed class SplitMix64
         }
     }
 
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Standard normal (Box-Muller; one draw per call, the pair's second value is discarded).</summary>
+    public double NextGaussian()
+    {
+        var u1 = 1.0 - NextDouble();
+        var u2 = NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher-Yates, from the end).</summary>
     public void Shuffle(Span<int> items)
     {

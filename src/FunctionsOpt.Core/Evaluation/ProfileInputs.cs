@@ -32,7 +32,7 @@ internal static class ProfileInputs
             return result;
         }
 
-        var random = new SplitMix(seed);
+        var random = new SplitMix64(unchecked((ulong)seed));
         foreach (var (name, meta) in session.InputMetadata)
         {
             var shape = new long[meta.Dimensions.Length];
@@ -70,28 +70,5 @@ internal static class ProfileInputs
         }
 
         return result;
-    }
-
-    /// <summary>SplitMix64 with a Box-Muller normal: stable across .NET versions, unlike System.Random.</summary>
-    private sealed class SplitMix(long seed)
-    {
-        private ulong _state = unchecked((ulong)seed);
-
-        public ulong NextUInt64()
-        {
-            var z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-        public double NextGaussian()
-        {
-            var u1 = 1.0 - NextDouble();
-            var u2 = NextDouble();
-            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-        }
     }
 }
