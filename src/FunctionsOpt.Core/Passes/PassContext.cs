@@ -1,5 +1,6 @@
 using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Evaluation;
+using Onnx;
 
 namespace FunctionsOpt.Core.Passes;
 
@@ -26,4 +27,10 @@ public sealed class PassContext
 
     /// <summary>Cancellation.</summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>
+    /// The uncompressed model a compensation pass measures against (typically the pipeline's input, before pruning
+    /// or quantization); null when no pass needs one. Passes only read it.
+    /// </summary>
+    public ModelProto? ReferenceModel { get; init; }
 }
