@@ -45,3 +45,13 @@ public sealed record FloatParameter(string Name, double Min, double Max, bool Lo
     /// <inheritdoc />
     public override ParameterValue DefaultValueOf => ParameterValue.Of(DefaultValue ?? Min);
 }
+
+/// <summary>
+/// A parameter pinned to one value (a user limit fixed it). It stays in the space so that conditions on it still
+/// resolve and so that the value is part of every configuration's canonical form and hash.
+/// </summary>
+public sealed record FixedParameter(string Name, ParameterValue Value) : ParameterDefinition(Name)
+{
+    /// <inheritdoc />
+    public override ParameterValue DefaultValueOf => Value;
+}

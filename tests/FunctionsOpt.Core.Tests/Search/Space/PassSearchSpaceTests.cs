@@ -1,0 +1,88 @@
+using FunctionsOpt.Core.Search.Space;
+using Onnx;
+
+namespace FunctionsOpt.Core.Tests.Search.Space;
+
+public sealed class PassSearchSpaceTests
+{
+    private static FakeCatalogue Catalogue() => new(
+        new FakePass(
+            "quantize",
+            true,
+            new CategoricalParameter("mode", ["dynamic", "static"]),
+            new CategoricalParameter("calibration", ["minmax", "entropy", "percentile"]) { Condition = new ParameterCondition("mode", [ParameterValue.Of("static")]) }),
+        new FakePass("prune", true, new FloatParameter("sparsity", 0.1, 0.9, GridPoints: [0.1, 0.5, 0.9])),
+        new FakePass("fp16", false));
+
+    [Fact]
+    public void Create_NoLimits_IncludesApplicablePassesWithEnabledSwitches()
+    {
+        var derived = PassSearchSpace.Create(Catalogue(), new ModelProto());
+
+        Assert.Equal(["quantize", "prune"], derived.Passes.Select(p => p.Name));
+        Assert.Equal("fp16", Assert.Single(derived.Excluded).Pass);
+        Assert.Equal(
+            ["quantize.enabled", "quantize.mode", "quantize.calibration", "prune.enabled", "prune.sparsity"],
+            derived.Space.Parameters.Select(p => p.Name));
+        Assert.Equal("quantize.enabled", derived.Space["quantize.mode"].Condition!.Parent);
+        Assert.Equal("quantize.mode", derived.Space["quantize.calibration"].Condition!.Parent);
+    }
+
+    [Fact]
+    public void EnumerateGrid_DerivedSpace_HandCountedProduct()
+    {
+        // quantize: off (1) + dynamic (1) + static x 3 calibrations (3) = 5; prune: off (1) + 3 sparsities = 4. 5 * 4 = 20.
+        var derived = PassSearchSpace.Create(Catalogue(), new ModelProto());
+
+        Assert.Equal(20, derived.Space.EnumerateGrid().Count());
+    }
+
+    [Fact]
+    public void Create_Limits_NarrowFixAndRestrict()
+    {
+        var limits = new SearchLimits
+        {
+            AllowedPasses = ["quantize", "prune", "fp16"],
+            FixedValues = new Dictionary<string, ParameterValue> { ["quantize.mode"] = ParameterValue.Of("static"), ["fp16.enabled"] = ParameterValue.Of(true) },
+            Choices = new Dictionary<string, IReadOnlyList<string>> { ["quantize.calibration"] = ["entropy", "minmax"] },
+            Ranges = new Dictionary<string, NumericRange> { ["prune.sparsity"] = new(0.4, 0.9) },
+        };
+
+        var derived = PassSearchSpace.Create(Catalogue(), new ModelProto(), limits);
+
+        Assert.IsType<FixedParameter>(derived.Space["quantize.mode"]);
+        Assert.Equal(["minmax", "entropy"], ((CategoricalParameter)derived.Space["quantize.calibration"]).Choices);
+        Assert.Equal([0.5, 0.9], ((FloatParameter)derived.Space["prune.sparsity"]).GridPoints!);
+        Assert.Contains(derived.IgnoredLimits, l => l.StartsWith("fp16.enabled", StringComparison.Ordinal));
+        // quantize: off (1) + static x 2 calibrations (2) = 3; prune: off (1) + 2 = 3. 3 * 3 = 9.
+        Assert.Equal(9, derived.Space.EnumerateGrid().Count());
+    }
+
+    [Fact]
+    public void Create_UnknownLimitOrEmptyRange_Throws()
+    {
+        var limits = new SearchLimits
+        {
+            FixedValues = new Dictionary<string, ParameterValue> { ["quantize.bits"] = ParameterValue.Of(4L) },
+            Ranges = new Dictionary<string, NumericRange> { ["prune.sparsity"] = new(0.95, 0.99) },
+        };
+
+        var problems = Assert.Throws<InvalidSearchSpaceException>(() => PassSearchSpace.Create(Catalogue(), new ModelProto(), limits)).Problems;
+
+        Assert.Contains(problems, p => p.Contains("quantize.bits", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ToPipeline_Configuration_EnabledPassesWithLocalNames()
+    {
+        var derived = PassSearchSpace.Create(Catalogue(), new ModelProto());
+        var configuration = derived.Space.EnumerateGrid().First(c =>
+            c.Values["quantize.enabled"].AsBoolean && !c.Values["prune.enabled"].AsBoolean && c.Values.ContainsKey("quantize.calibration"));
+
+        var step = Assert.Single(derived.ToPipeline(configuration));
+
+        Assert.Equal("quantize", step.Pass.Name);
+        Assert.Equal("calibration=s:minmax;mode=s:static", step.Parameters.Canonical);
+    }
+}
