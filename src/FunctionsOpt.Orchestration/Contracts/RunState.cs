@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FunctionsOpt.Orchestration.Contracts;
 
 /// <summary>Where a run is in its life; the last three are terminal.</summary>
@@ -80,7 +82,8 @@ public sealed record RunState
     /// <summary>When the run was created, started and ended.</summary>
     public required RunTimings Timings { get; init; }
 
-    /// <summary>Whether the run has ended (completed, failed or cancelled).</summary>
+    /// <summary>Whether the run has ended (completed, failed or cancelled). Not stored.</summary>
+    [JsonIgnore]
     public bool IsTerminal => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
 
     /// <summary>A new pending record for <paramref name="spec"/>, version 0 (not yet written).</summary>

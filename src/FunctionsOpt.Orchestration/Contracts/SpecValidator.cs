@@ -21,6 +21,13 @@ public sealed class SpecValidator
         AllowTrailingCommas = true,
     };
 
+    // The document options tolerate comments and trailing commas, so the elements handed to the serializer may hold them.
+    private static readonly JsonSerializerOptions ReadOptions = new(JsonDefaults.Options)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
     private readonly HashSet<string>? _knownPasses;
 
     /// <summary>Creates a validator; with <paramref name="knownPasses"/>, pass names outside it are reported too.</summary>
@@ -106,7 +113,7 @@ public sealed class SpecValidator
             return new SpecValidationResult { Problems = problems };
         }
 
-        var spec = root.Deserialize<OptimizationSpec>(JsonDefaults.Options)
+        var spec = root.Deserialize<OptimizationSpec>(ReadOptions)
             ?? throw new InvalidOperationException("A schema-valid spec deserialized to null.");
         return new SpecValidationResult { Problems = [], Spec = spec };
     }
@@ -322,7 +329,7 @@ public sealed class SpecValidator
                 return broken ? new(null, false) : new(DefaultOf<T>(name), true);
             }
 
-            return new(element.Deserialize<T>(JsonDefaults.Options), true);
+            return new(element.Deserialize<T>(ReadOptions), true);
         }
 
         private static T? DefaultOf<T>(string name)
