@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -12,10 +13,11 @@ namespace FunctionsOpt.Orchestration.Artifacts;
 /// <summary>
 /// The artifact store on a local folder, with the same layout as Blob Storage: <c>{root}/models/...</c> and
 /// <c>{root}/runs/{runId}/...</c>. Every write goes to a temporary file under <c>{root}/.tmp</c> (flushed to disk)
-/// and is then renamed into place, so readers see whole files only. Write-once uses a no-overwrite rename (exactly
-/// one concurrent writer wins). State writes hold an exclusive lock file per run under <c>{root}/.locks</c> while
-/// they compare the stored record's ETag (a hash of its bytes) and replace it, which also excludes other processes
-/// sharing the folder on the same machine. Folders starting with '.' are internal and never listed.
+/// and is then renamed into place, so readers see whole files only. Write-once checks for the target and renames
+/// while holding an exclusive lock file (exactly one concurrent writer wins); state writes hold a per-run lock file
+/// while they compare the stored record's ETag (a hash of its bytes) and replace it. The locks live under
+/// <c>{root}/.locks</c> and are <c>flock</c> locks, so they also exclude other processes sharing the folder on the
+/// same machine (not across machines on a network share). Folders starting with '.' are internal and never listed.
 /// </summary>
 public sealed class LocalFolderArtifactStore : IArtifactStore
 {
@@ -90,16 +92,22 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         var temp = await WriteTempAsync(content, cancellationToken);
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            // Without overwrite the move is a link-then-unlink on Unix: it fails, atomically, when the target exists.
-            File.Move(temp, target, overwrite: false);
+            // .NET's File.Move without overwrite checks for the target and then renames, which two writers can both
+            // pass; the check and the rename therefore happen under an exclusive lock (one of 64 stripes by path).
+            await using (await LockAsync(PublishLockFile(path), path.ToString(), cancellationToken))
+            {
+                if (File.Exists(target))
+                {
+                    ArtifactStoreLog.Reused(_logger, path);
+                    return false;
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Move(temp, target, overwrite: true);
+            }
+
             ArtifactStoreLog.Written(_logger, path);
             return true;
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            ArtifactStoreLog.Reused(_logger, path);
-            return false;
         }
         finally
         {
@@ -175,7 +183,17 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         ArgumentNullException.ThrowIfNull(state);
         var path = ArtifactLayout.State(state.RunId);
         var target = FilePath(path);
-        await using var runLock = await LockAsync(state.RunId, cancellationToken);
+        FileStream runLock;
+        try
+        {
+            runLock = await LockAsync(Path.Combine(_lockDirectory, "state-" + state.RunId + ".lock"), "state of run " + state.RunId, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new StateConflictException(state.RunId, ex.Message);
+        }
+
+        await using var held = runLock;
         var current = await ReadIfExistsAsync(target, cancellationToken);
         var matches = expectedETag is null ? current is null : current is not null && string.Equals(ETagOf(current), expectedETag, StringComparison.Ordinal);
         if (!matches)
@@ -253,9 +271,14 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         }
     }
 
-    private async Task<FileStream> LockAsync(string runId, CancellationToken cancellationToken)
+    private string PublishLockFile(ArtifactPath path)
     {
-        var file = Path.Combine(_lockDirectory, runId + ".lock");
+        var stripe = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(path.ToString()))[0] & 63;
+        return Path.Combine(_lockDirectory, string.Create(CultureInfo.InvariantCulture, $"publish-{stripe:00}.lock"));
+    }
+
+    private async Task<FileStream> LockAsync(string file, string what, CancellationToken cancellationToken)
+    {
         var waited = Stopwatch.StartNew();
         while (true)
         {
@@ -270,7 +293,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
             }
             catch (IOException ex)
             {
-                throw new StateConflictException(runId, $"The state lock of run '{runId}' ({file}) stayed taken for {_lockTimeout.TotalSeconds:0.#} s ({ex.Message}); check for a hung process using the same folder.");
+                throw new TimeoutException($"The lock for '{what}' ({file}) stayed taken for {_lockTimeout.TotalSeconds:0.#} s ({ex.Message}); check for a hung process using the same folder.", ex);
             }
         }
     }

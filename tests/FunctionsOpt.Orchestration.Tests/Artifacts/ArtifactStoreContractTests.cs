@@ -87,14 +87,24 @@ public abstract class ArtifactStoreContractTests
     [Fact]
     public async Task PutCandidateIfAbsentAsync_ConcurrentWritersOfOneHash_ExactlyOneWritesAndContentIsIntact()
     {
-        var payloads = Enumerable.Range(0, 8).Select(i => Enumerable.Repeat((byte)('a' + i), 2_000_000).ToArray()).ToList();
+        var payloads = Enumerable.Range(0, 8).Select(i => Enumerable.Repeat((byte)('a' + i), 1_000_000).ToArray()).ToList();
 
-        var results = await Task.WhenAll(payloads.Select((p, i) => Task.Run(() =>
-            (i % 2 == 0 ? Store : OtherStore).PutCandidateIfAbsentAsync(RunId, "samehash", new MemoryStream(p)))));
+        // Several rounds, each a fresh hash raced by eight writers through two store instances.
+        foreach (var hash in new[] { "race1", "race2", "race3", "race4" })
+        {
+            using var start = new ManualResetEventSlim();
+            var writers = payloads.Select((p, i) => Task.Run(async () =>
+            {
+                start.Wait();
+                return await (i % 2 == 0 ? Store : OtherStore).PutCandidateIfAbsentAsync(RunId, hash, new MemoryStream(p));
+            })).ToList();
+            start.Set();
+            var results = await Task.WhenAll(writers);
 
-        Assert.Equal(1, results.Count(r => r));
-        var stored = await ReadBytesAsync(Store, ArtifactLayout.Candidate(RunId, "samehash"));
-        Assert.Equal(payloads[Array.IndexOf(results, true)], stored);
+            Assert.Equal(1, results.Count(r => r));
+            var stored = await ReadBytesAsync(Store, ArtifactLayout.Candidate(RunId, hash));
+            Assert.Equal(payloads[Array.IndexOf(results, true)], stored);
+        }
     }
 
     [Fact]
