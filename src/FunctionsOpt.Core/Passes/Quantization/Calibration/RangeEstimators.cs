@@ -184,8 +184,13 @@ public static class RangeEstimators
         return divergence;
     }
 
+    /// <summary>
+    /// The first bin whose cumulative count reaches <paramref name="target"/>, with a relative slack of 1e-9 so that
+    /// a target that is an integer up to rounding (99.9% of 10000) is reached by that integer count.
+    /// </summary>
     private static int FirstBinReaching(ReadOnlySpan<long> counts, double target)
     {
+        target -= Math.Abs(target) * 1e-9;
         long cumulative = 0;
         for (var k = 0; k < counts.Length; k++)
         {
