@@ -132,6 +132,36 @@ internal static class QuantizationTestKit
         return model;
     }
 
+    /// <summary>
+    /// A residual block at opset 13: Conv(3→8) → Relu = r; Conv(8→8) on r; Add(conv2, r) → Relu → GlobalAveragePool →
+    /// Flatten → Gemm(8→10) → "logits". The tensor r has two consumers (the fan-out of a residual connection).
+    /// </summary>
+    public static ModelProto ResidualNet()
+    {
+        var graph = new GraphProto { Name = "residual" };
+        graph.Input.Add(Value("image", [-1, 3, 12, 12]));
+        graph.Output.Add(Value("logits", [-1, 10]));
+        graph.Initializer.Add(Floats("conv1.weight", [8, 3, 3, 3], Noise(8 * 27, 21, (float)Math.Sqrt(2.0 / 27))));
+        graph.Initializer.Add(Floats("conv1.bias", [8], Noise(8, 22, 0.1f)));
+        graph.Initializer.Add(Floats("conv2.weight", [8, 8, 3, 3], Noise(8 * 72, 23, (float)Math.Sqrt(1.0 / 72))));
+        graph.Initializer.Add(Floats("conv2.bias", [8], Noise(8, 24, 0.1f)));
+        graph.Initializer.Add(Floats("fc.weight", [10, 8], Noise(80, 25, 0.3f)));
+        graph.Initializer.Add(Floats("fc.bias", [10], Noise(10, 26, 0.1f)));
+        graph.Node.Add(Conv("conv1", "image", "conv1.weight", "conv1.bias", "conv1_out"));
+        graph.Node.Add(Node("Relu", "relu1", ["conv1_out"], "r"));
+        graph.Node.Add(Conv("conv2", "r", "conv2.weight", "conv2.bias", "conv2_out"));
+        graph.Node.Add(Node("Add", "residual_add", ["conv2_out", "r"], "sum"));
+        graph.Node.Add(Node("Relu", "relu2", ["sum"], "relu2_out"));
+        graph.Node.Add(Node("GlobalAveragePool", "gap", ["relu2_out"], "gap_out"));
+        graph.Node.Add(Node("Flatten", "flatten", ["gap_out"], "flat"));
+        var fc = Node("Gemm", "fc", ["flat", "fc.weight", "fc.bias"], "logits");
+        fc.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        graph.Node.Add(fc);
+        var model = new ModelProto { IrVersion = 8, ProducerName = "tests", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 13 });
+        return model;
+    }
+
     private static NodeProto Conv(string name, string input, string weight, string bias, string output)
     {
         var node = Node("Conv", name, [input, weight, bias], output);
