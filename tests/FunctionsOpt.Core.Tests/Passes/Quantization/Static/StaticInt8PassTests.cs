@@ -171,6 +171,29 @@ public sealed class StaticInt8PassTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Apply_GemmWithoutTransBPerChannel_FusesToQGemm()
+    {
+        // Gemm(x, W[8,6], b) with transB = 0 and beta = 0.5: weight scales run along axis 1 and beta folds into the bias.
+        var model = TinyModels.Linear(8, 6, Noise(48, 31, 0.5f), Noise(6, 32, 0.2f));
+        var graph = model.Graph;
+        graph.Node.Clear();
+        var gemm = new NodeProto { OpType = "Gemm", Name = "gemm" };
+        gemm.Input.AddRange(["x", "W", "b"]);
+        gemm.Output.Add("y");
+        gemm.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = 0.5f });
+        graph.Node.Add(gemm);
+        var data = new EvaluationDataset(new Dictionary<string, DataArray> { ["x"] = DataArray.FromFloats(Noise(64 * 8, 33, 1f), 64, 8) });
+
+        var result = Pass.Apply(model, Params((StaticInt8Pass.PerChannelParameter, ParameterValue.Of(true))), Context(data));
+
+        Assert.Equal(1, result.Model.Graph.Node.Single(n => n.Name == "W_DequantizeLinear").Attribute.Single(a => a.Name == "axis").I);
+        Assert.Equal(1f, result.Model.Graph.Node.Single(n => n.OpType == "Gemm").Attribute.Single(a => a.Name == "beta").F);
+        Assert.Contains("QGemm", OptimizedOpTypes(result.Model));
+        var cosine = Cosine(Run(model, data, "y"), Run(result.Model, data, "y"));
+        Assert.True(cosine >= 0.99, $"cosine {cosine}");
+    }
+
+    [Fact]
     public void Apply_ExcludeFirstLast_LeavesFirstAndLastGemmInFloat()
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(TestPaths.PenguinsModel));
