@@ -26,6 +26,12 @@ public sealed class Fp16Pass : IModelPass
     /// <summary>Parameter: <c>none</c>, or a comma-separated list of extra operator types to keep in float32.</summary>
     public const string ExtraBlockedParameter = "extra_blocked_ops";
 
+    /// <summary>
+    /// Parameter: keep in float32 the Add/Sub/Mul/Div chain that normalizes raw graph inputs with constants (raw
+    /// features such as grams near 4000 lose absolute precision in float16 before they are scaled down).
+    /// </summary>
+    public const string KeepInputNormalizationParameter = "keep_input_normalization";
+
     private const int Float = (int)TensorElementKind.Float;
     private const int Half = (int)TensorElementKind.Float16;
 
@@ -44,6 +50,7 @@ public sealed class Fp16Pass : IModelPass
         new CategoricalParameter(BlockListParameter, ["default", "none"], "default"),
         // The search does not vary this one; a user may set any comma-separated operator list.
         new CategoricalParameter(ExtraBlockedParameter, ["none"], "none"),
+        new BooleanParameter(KeepInputNormalizationParameter, true),
     ];
 
     /// <inheritdoc />
@@ -85,6 +92,7 @@ public sealed class Fp16Pass : IModelPass
         var opset = PassSupport.DefaultOpset(output);
         var original = InferTypes(graph);
         var skipped = new List<string>();
+        var normalization = parameters.GetBoolean(this, KeepInputNormalizationParameter) ? InputNormalization(graph) : [];
 
         // 1. Which nodes run in float16.
         var convert = new HashSet<NodeProto>();
@@ -104,6 +112,12 @@ public sealed class Fp16Pass : IModelPass
             if (blocked.Contains(node.OpType))
             {
                 skipped.Add($"{Display(node)} ({node.OpType}): blocked, kept in float32.");
+                continue;
+            }
+
+            if (normalization.Contains(node))
+            {
+                skipped.Add($"{Display(node)} ({node.OpType}): normalizes a raw graph input, kept in float32.");
                 continue;
             }
 
@@ -280,6 +294,25 @@ public sealed class Fp16Pass : IModelPass
         }
 
         return blocked;
+    }
+
+    /// <summary>Add/Sub/Mul/Div nodes that read only raw graph inputs (or earlier such nodes) and initializers.</summary>
+    private static HashSet<NodeProto> InputNormalization(GraphProto graph)
+    {
+        var initializers = new HashSet<string>(graph.Initializer.Select(t => t.Name), StringComparer.Ordinal);
+        var raw = new HashSet<string>(graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)), StringComparer.Ordinal);
+        var nodes = new HashSet<NodeProto>();
+        foreach (var node in graph.Node)
+        {
+            if (PassSupport.IsDefaultDomain(node) && node.OpType is "Add" or "Sub" or "Mul" or "Div"
+                && node.Input.Any(raw.Contains) && node.Input.All(v => raw.Contains(v) || initializers.Contains(v)))
+            {
+                nodes.Add(node);
+                raw.Add(node.Output[0]);
+            }
+        }
+
+        return nodes;
     }
 
     private static string Display(NodeProto node) => string.IsNullOrEmpty(node.Name) ? node.Output.FirstOrDefault() ?? node.OpType : node.Name;
