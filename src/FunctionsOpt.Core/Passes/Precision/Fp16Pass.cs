@@ -33,6 +33,11 @@ public sealed class Fp16Pass : IModelPass
     public const string KeepInputNormalizationParameter = "keep_input_normalization";
 
     private const int Float = (int)TensorElementKind.Float;
+
+    private static readonly HashSet<string> SameTypeContribOperators = new(StringComparer.Ordinal)
+    {
+        "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "FusedConv", "FusedGemm", "FusedMatMul", "Gelu", "FastGelu", "BiasGelu", "QuickGelu",
+    };
     private const int Half = (int)TensorElementKind.Float16;
 
     /// <inheritdoc />
@@ -366,7 +371,10 @@ public sealed class Fp16Pass : IModelPass
     {
         if (!PassSupport.IsDefaultDomain(node))
         {
-            return 0;
+            // ONNX Runtime contrib operators that other passes emit: output 0 has the float type of input 0.
+            return node.Domain == "com.microsoft" && slot == 0 && SameTypeContribOperators.Contains(node.OpType) && node.Input.Count > 0
+                ? types.GetValueOrDefault(node.Input[0])
+                : 0;
         }
 
         switch (node.OpType)
