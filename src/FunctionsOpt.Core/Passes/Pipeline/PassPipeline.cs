@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using FunctionsOpt.Core.Errors;
+using FunctionsOpt.Core.Evaluation;
+using Google.Protobuf;
+using Onnx;
+
+namespace FunctionsOpt.Core.Passes.Pipeline;
+
+/// <summary>One configured pass of a pipeline.</summary>
+/// <param name="Pass">The pass.</param>
+/// <param name="Parameters">Its parameter values (missing ones take the declared defaults).</param>
+public sealed record PassStep(IModelPass Pass, PassParameters Parameters);
+
+/// <summary>The pipeline's output.</summary>
+/// <param name="Model">The final model.</param>
+/// <param name="Hash">Content hash of the inputs (lower-case hex SHA-256); see <see cref="PassPipeline.ComputeHash"/>.</param>
+/// <param name="Records">One record per step, in order.</param>
+public sealed record PipelineResult(ModelProto Model, string Hash, IReadOnlyList<PassRecord> Records);
+
+/// <summary>
+/// Applies an ordered list of configured passes and names the result by a content hash of everything that
+/// determines it: the input model bytes, each pass name with every declared parameter's resolved value (defaults
+/// included, so a changed default changes the key), and the calibration sample ids. Passes are deterministic, so the
+/// same inputs give the same hash and a byte-identical model. The final model is loaded once in ONNX Runtime
+/// (basic optimization, CPU) so a pipeline never returns a graph ORT rejects. Thread-safe if its passes are.
+/// </summary>
+public sealed class PassPipeline
+{
+    private const string HashVersion = "functionsopt-pipeline/v1";
+
+    /// <summary>Creates the pipeline.</summary>
+    public PassPipeline(IReadOnlyList<PassStep> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0)
+        {
+            throw new ArgumentException("A pipeline needs at least one step.", nameof(steps));
+        }
+
+        Steps = steps;
+    }
+
+    /// <summary>The steps, in order.</summary>
+    public IReadOnlyList<PassStep> Steps { get; }
+
+    /// <summary>The content hash for <paramref name="modelBytes"/> through these steps with these calibration samples.</summary>
+    /// <exception cref="InvalidPassConfigurationException">A step names a parameter its pass does not declare.</exception>
+    public string ComputeHash(ReadOnlySpan<byte> modelBytes, IReadOnlyList<string>? calibrationSampleIds = null)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, HashVersion);
+        hash.AppendData(SHA256.HashData(modelBytes));
+        Append(hash, Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var step in Steps)
+        {
+            step.Parameters.EnsureKnown(step.Pass);
+            Append(hash, step.Pass.Name);
+            var resolved = PassSupport.ResolvedParameters(step.Pass, step.Parameters);
+            Append(hash, string.Join(";", resolved.Select(kv => kv.Key + "=" + kv.Value)));
+        }
+
+        var ids = calibrationSampleIds ?? [];
+        Append(hash, ids.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var id in ids)
+        {
+            Append(hash, id);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Runs every step in order and checks that ONNX Runtime loads the result.</summary>
+    /// <exception cref="PassNotApplicableException">A step cannot apply to the model it receives.</exception>
+    /// <exception cref="InvalidPassConfigurationException">A step's parameters are invalid.</exception>
+    /// <exception cref="InvalidModelException">ONNX Runtime rejects the final model.</exception>
+    public PipelineResult Run(ModelProto model, PassContext context, IReadOnlyList<string>? calibrationSampleIds = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        var hash = ComputeHash(model.ToByteArray(), calibrationSampleIds);
+        var current = model;
+        var records = new List<PassRecord>(Steps.Count);
+        foreach (var step in Steps)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var output = step.Pass.Apply(current, step.Parameters, context);
+            records.Add(output.Record);
+            current = output.Model;
+        }
+
+        var bytes = current.ToByteArray();
+        using (context.Sessions.Create(bytes, $"pipeline-{hash[..12]}", new SessionSettings { OptimizationLevel = GraphOptimization.Basic, IntraOpThreads = 1 }))
+        {
+        }
+
+        return new PipelineResult(current, hash, records);
+    }
+
+    private static void Append(IncrementalHash hash, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(bytes);
+    }
+}

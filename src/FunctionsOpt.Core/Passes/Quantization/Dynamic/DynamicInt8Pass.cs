@@ -1,0 +1,327 @@
+using System.Globalization;
+using FunctionsOpt.Core.Errors;
+using FunctionsOpt.Core.Onnx;
+using FunctionsOpt.Core.Search.Space;
+using Onnx;
+
+namespace FunctionsOpt.Core.Passes.Quantization.Dynamic;
+
+/// <summary>
+/// Dynamic int8 quantization of MatMul and Gemm layers whose weight is a 2-D float32 initializer: the weight is
+/// stored as symmetric int8 (zero point 0, range ±127, or ±63 with <c>reduce_range</c> for CPUs whose u8·s8 dot
+/// product can saturate), with one scale per output column (per_channel) or one per tensor, and the activation is
+/// quantized to uint8 at run time. Form <c>fused</c> emits com.microsoft DynamicQuantizeMatMul (its b_scale may be
+/// per-column); form <c>integer</c> emits the standard DynamicQuantizeLinear → MatMulInteger → Cast → Mul (→ Add)
+/// chain (ai.onnx opset ≥ 11). A Gemm becomes the same with B transposed when transB=1, alpha folded into the
+/// weights and beta·C as the bias; a Gemm with transA=1 or a C that is not per-column is skipped. Layers with fewer
+/// weight elements than <c>min_weight_elements</c> are skipped; every skip is listed in <see cref="PassRecord.Skipped"/>.
+/// </summary>
+public sealed class DynamicInt8Pass : IModelPass
+{
+    /// <summary>The pass name.</summary>
+    public const string PassName = "quantize-dynamic";
+
+    /// <summary>Parameter: per-column weight scales (true) or one scale per tensor.</summary>
+    public const string PerChannelParameter = "per_channel";
+
+    /// <summary>Parameter: 7-bit weights (±63), against u8·s8 saturation on CPUs without VNNI.</summary>
+    public const string ReduceRangeParameter = "reduce_range";
+
+    /// <summary>Parameter: <c>fused</c> (DynamicQuantizeMatMul) or <c>integer</c> (MatMulInteger chain).</summary>
+    public const string FormParameter = "form";
+
+    /// <summary>Parameter: layers with fewer weight elements are left in float32.</summary>
+    public const string MinWeightElementsParameter = "min_weight_elements";
+
+    /// <summary>Parameter: <c>MatMul,Gemm</c> or <c>MatMul</c>.</summary>
+    public const string OpTypesParameter = "op_types";
+
+    private const string MicrosoftDomain = "com.microsoft";
+
+    /// <inheritdoc />
+    public string Name => PassName;
+
+    /// <inheritdoc />
+    public PassKind Kind => PassKind.Quantization;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterDefinition> Parameters { get; } =
+    [
+        new BooleanParameter(PerChannelParameter, true),
+        new BooleanParameter(ReduceRangeParameter, false),
+        new CategoricalParameter(FormParameter, ["fused", "integer"], "fused"),
+        new IntegerParameter(MinWeightElementsParameter, 0, 65536, 256, 1024),
+        new CategoricalParameter(OpTypesParameter, ["MatMul,Gemm", "MatMul"], "MatMul,Gemm"),
+    ];
+
+    /// <inheritdoc />
+    public PassApplicability CheckApplicability(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Graph is null)
+        {
+            return PassApplicability.No("The model has no graph.");
+        }
+
+        var index = new GraphIndex(model.Graph);
+        var count = model.Graph.Node.Count(n => IsCandidate(n, index, includeGemm: true));
+        return count > 0
+            ? PassApplicability.Yes($"{count} MatMul/Gemm node(s) with a constant 2-D float32 weight.")
+            : PassApplicability.No("No MatMul or Gemm node has a constant 2-D float32 weight.");
+    }
+
+    /// <inheritdoc />
+    public PassOutput Apply(ModelProto model, PassParameters parameters, PassContext context)
+    {
+        PassSupport.EnsureGraph(this, model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.EnsureKnown(this);
+        var perChannel = parameters.GetBoolean(this, PerChannelParameter);
+        var qmax = parameters.GetBoolean(this, ReduceRangeParameter) ? 63 : 127;
+        var form = parameters.GetText(this, FormParameter);
+        var minElements = parameters.GetInteger(this, MinWeightElementsParameter);
+        var ops = parameters.GetText(this, OpTypesParameter);
+        if (form is not ("fused" or "integer"))
+        {
+            throw new InvalidPassConfigurationException(Name, $"Form '{form}' of pass '{Name}' is unknown. Use 'fused' or 'integer'.");
+        }
+
+        if (ops is not ("MatMul,Gemm" or "MatMul"))
+        {
+            throw new InvalidPassConfigurationException(Name, $"Operator set '{ops}' of pass '{Name}' is unknown. Use 'MatMul,Gemm' or 'MatMul'.");
+        }
+
+        if (minElements < 0)
+        {
+            throw new InvalidPassConfigurationException(Name, $"Parameter '{MinWeightElementsParameter}' of pass '{Name}' must be >= 0, not {minElements}.");
+        }
+
+        var applicability = CheckApplicability(model);
+        if (!applicability.Applies)
+        {
+            throw new PassNotApplicableException(Name, $"Pass '{Name}' cannot apply: {applicability.Reason}");
+        }
+
+        var opset = PassSupport.DefaultOpset(model);
+        if (form == "integer" && opset < 11)
+        {
+            throw new PassNotApplicableException(Name, $"Form 'integer' needs DynamicQuantizeLinear (ai.onnx opset 11); the model imports opset {opset}. Run opset-upgrade first or use form 'fused'.");
+        }
+
+        var output = model.Clone();
+        var graph = output.Graph;
+        var index = new GraphIndex(graph);
+        var includeGemm = ops == "MatMul,Gemm";
+        var skipped = new List<string>();
+        var orphans = new List<string>();
+        var nodes = new List<NodeProto>(graph.Node.Count);
+        long floatBytes = 0, quantizedBytes = 0;
+        var quantized = 0;
+        foreach (var node in graph.Node)
+        {
+            if (!IsCandidate(node, index, includeGemm))
+            {
+                nodes.Add(node);
+                continue;
+            }
+
+            var layer = Prepare(node, index, out var reason);
+            if (layer is null)
+            {
+                skipped.Add($"{Display(node)} ({node.OpType}): {reason}");
+                nodes.Add(node);
+                continue;
+            }
+
+            if (layer.Depth * layer.Columns < minElements)
+            {
+                skipped.Add(string.Create(CultureInfo.InvariantCulture, $"{Display(node)} ({node.OpType}): {layer.Depth * layer.Columns} weight elements, under the {minElements} of {MinWeightElementsParameter}."));
+                nodes.Add(node);
+                continue;
+            }
+
+            var (q, scales) = Quantize(layer, perChannel, qmax);
+            var stem = Display(node);
+            var weightName = index.UniqueName(node.Input[1] + "_int8");
+            var scaleName = index.UniqueName(node.Input[1] + "_scale");
+            graph.Initializer.Add(TensorData.CreateInt8(weightName, [layer.Depth, layer.Columns], q));
+            graph.Initializer.Add(TensorData.CreateFloat(scaleName, perChannel ? [layer.Columns] : [], scales));
+            string? biasName = null;
+            if (layer.Bias is not null)
+            {
+                biasName = index.UniqueName(stem + "_bias");
+                graph.Initializer.Add(TensorData.CreateFloat(biasName, [layer.Columns], layer.Bias));
+            }
+
+            orphans.AddRange(node.Input.Skip(1).Where(v => v.Length > 0));
+            floatBytes += layer.Depth * layer.Columns * 4;
+            quantizedBytes += layer.Depth * layer.Columns + scales.Length * 4;
+            var result = node.Output[0];
+            if (form == "fused")
+            {
+                var fused = PassSupport.Node(
+                    "DynamicQuantizeMatMul", index.UniqueName(stem + "_DynamicQuantizeMatMul"),
+                    biasName is null ? [node.Input[0], weightName, scaleName] : [node.Input[0], weightName, scaleName, string.Empty, biasName],
+                    [result], MicrosoftDomain);
+                nodes.Add(fused);
+            }
+            else
+            {
+                var aq = index.UniqueName(stem + "_a_quantized");
+                var aScale = index.UniqueName(stem + "_a_scale");
+                var aZero = index.UniqueName(stem + "_a_zero_point");
+                var integer = index.UniqueName(stem + "_int32");
+                var asFloat = index.UniqueName(stem + "_int32_float");
+                var scale = index.UniqueName(stem + "_output_scale");
+                var scaled = biasName is null ? result : index.UniqueName(stem + "_scaled");
+                nodes.Add(PassSupport.Node("DynamicQuantizeLinear", index.UniqueName(stem + "_DynamicQuantizeLinear"), [node.Input[0]], [aq, aScale, aZero]));
+                nodes.Add(PassSupport.Node("MatMulInteger", index.UniqueName(stem + "_MatMulInteger"), [aq, weightName, aZero], [integer]));
+                var cast = PassSupport.Node("Cast", index.UniqueName(stem + "_Cast"), [integer], [asFloat]);
+                PassSupport.SetInt(cast, "to", (int)TensorElementKind.Float);
+                nodes.Add(cast);
+                nodes.Add(PassSupport.Node("Mul", index.UniqueName(stem + "_ScaleMul"), [aScale, scaleName], [scale]));
+                nodes.Add(PassSupport.Node("Mul", index.UniqueName(stem + "_Mul"), [asFloat, scale], [scaled]));
+                if (biasName is not null)
+                {
+                    nodes.Add(PassSupport.Node("Add", index.UniqueName(stem + "_BiasAdd"), [scaled, biasName], [result]));
+                }
+            }
+
+            quantized++;
+        }
+
+        if (quantized == 0)
+        {
+            throw new PassNotApplicableException(Name, $"Pass '{Name}' quantized no layer: {string.Join(" ", skipped)}");
+        }
+
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes);
+        if (form == "fused")
+        {
+            PassSupport.EnsureOpset(output, MicrosoftDomain, 1);
+        }
+
+        PassSupport.RemoveUnusedInitializers(graph, orphans);
+        return new PassOutput(output, new PassRecord
+        {
+            Pass = Name,
+            Parameters = PassSupport.ResolvedParameters(this, parameters),
+            NodesTouched = quantized,
+            InitializerBytesBefore = PassSupport.InitializerBytes(model),
+            InitializerBytesAfter = PassSupport.InitializerBytes(output),
+            Skipped = skipped,
+            Notes =
+            [
+                string.Create(CultureInfo.InvariantCulture, $"{quantized} layer(s) quantized ({form}, {(perChannel ? "per-column" : "per-tensor")} int8 weights, ±{qmax})."),
+                string.Create(CultureInfo.InvariantCulture, $"Quantized weights: {floatBytes} float32 bytes -> {quantizedBytes} bytes (int8 + scales)."),
+            ],
+        });
+    }
+
+    /// <summary>Quantizes [depth, columns] weights symmetrically; returns the int8 values and the scales.</summary>
+    internal static (sbyte[] Values, float[] Scales) Quantize(Layer layer, bool perChannel, int qmax)
+    {
+        var w = layer.Weights;
+        var columns = (int)layer.Columns;
+        var depth = (int)layer.Depth;
+        var absMax = new float[perChannel ? columns : 1];
+        for (var k = 0; k < depth; k++)
+        {
+            for (var j = 0; j < columns; j++)
+            {
+                var slot = perChannel ? j : 0;
+                absMax[slot] = Math.Max(absMax[slot], Math.Abs(w[k * columns + j]));
+            }
+        }
+
+        var scales = absMax.Select(m => m > 0 ? m / qmax : 1f).ToArray();
+        var values = new sbyte[w.Length];
+        for (var k = 0; k < depth; k++)
+        {
+            for (var j = 0; j < columns; j++)
+            {
+                var i = k * columns + j;
+                var q = Math.Round(w[i] / scales[perChannel ? j : 0], MidpointRounding.ToEven);
+                values[i] = (sbyte)Math.Clamp(q, -qmax, qmax);
+            }
+        }
+
+        return (values, scales);
+    }
+
+    private static bool IsCandidate(NodeProto node, GraphIndex index, bool includeGemm)
+    {
+        if (!PassSupport.IsDefaultDomain(node) || node.Input.Count < 2 || node.OpType is not ("MatMul" or "Gemm") || (node.OpType == "Gemm" && !includeGemm))
+        {
+            return false;
+        }
+
+        var weight = index.Initializer(node.Input[1]);
+        return weight is { DataType: (int)TensorElementKind.Float, Dims.Count: 2 } && weight.DataLocation != TensorProto.Types.DataLocation.External;
+    }
+
+    private static string Display(NodeProto node) => string.IsNullOrEmpty(node.Name) ? node.Output[0] : node.Name;
+
+    /// <summary>The layer as [depth, columns] weights (B layout of MatMul) and an optional per-column bias.</summary>
+    private static Layer? Prepare(NodeProto node, GraphIndex index, out string reason)
+    {
+        reason = string.Empty;
+        var weight = index.Initializer(node.Input[1])!;
+        var w = TensorData.ReadFloats(weight);
+        if (node.OpType == "MatMul")
+        {
+            return new Layer(w, weight.Dims[0], weight.Dims[1], null);
+        }
+
+        if (GraphIndex.IntAttribute(node, "transA", 0) != 0)
+        {
+            reason = "transA=1 is not rewritten.";
+            return null;
+        }
+
+        var transB = GraphIndex.IntAttribute(node, "transB", 0) != 0;
+        var depth = transB ? weight.Dims[1] : weight.Dims[0];
+        var columns = transB ? weight.Dims[0] : weight.Dims[1];
+        var alpha = GraphIndex.FloatAttribute(node, "alpha", 1f);
+        var beta = GraphIndex.FloatAttribute(node, "beta", 1f);
+        var b = new float[w.Length];
+        for (var k = 0; k < depth; k++)
+        {
+            for (var j = 0; j < columns; j++)
+            {
+                b[k * columns + j] = alpha * (transB ? w[j * depth + k] : w[k * columns + j]);
+            }
+        }
+
+        float[]? bias = null;
+        if (node.Input.Count > 2 && node.Input[2].Length > 0)
+        {
+            var c = index.Initializer(node.Input[2]);
+            if (c is null)
+            {
+                reason = "its C input is not an initializer.";
+                return null;
+            }
+
+            var values = TensorData.ReadFloats(c);
+            var perColumn = c.Dims.Count <= 1 || (c.Dims.Count == 2 && c.Dims[0] == 1);
+            if (!perColumn || (values.Length != 1 && values.Length != columns))
+            {
+                reason = $"its C of shape [{string.Join(",", c.Dims)}] is not a per-column bias.";
+                return null;
+            }
+
+            bias = new float[columns];
+            for (var j = 0; j < columns; j++)
+            {
+                bias[j] = beta * values[values.Length == 1 ? 0 : j];
+            }
+        }
+
+        return new Layer(b, depth, columns, bias);
+    }
+
+    /// <summary>A layer's weights in MatMul B layout [Depth, Columns], row-major, and its bias.</summary>
+    internal sealed record Layer(float[] Weights, long Depth, long Columns, float[]? Bias);
+}

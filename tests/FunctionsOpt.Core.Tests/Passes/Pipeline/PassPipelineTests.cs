@@ -1,0 +1,96 @@
+using FunctionsOpt.Core.Errors;
+using FunctionsOpt.Core.Passes;
+using FunctionsOpt.Core.Passes.Graph;
+using FunctionsOpt.Core.Passes.Pipeline;
+using FunctionsOpt.Core.Passes.Precision;
+using FunctionsOpt.Core.Passes.Quantization.Dynamic;
+using FunctionsOpt.Core.Passes.Runtime;
+using FunctionsOpt.Core.Search.Space;
+using FunctionsOpt.Core.Tests.TestKit;
+using Google.Protobuf;
+
+namespace FunctionsOpt.Core.Tests.Passes.Pipeline;
+
+public sealed class PassPipelineTests
+{
+    private static PassParameters P(string name, ParameterValue value) => new(new Dictionary<string, ParameterValue> { [name] = value });
+
+    private static PassPipeline PenguinsPipeline(long minElements = 1024) => new(
+    [
+        new PassStep(new DynamicInt8Pass(), P(DynamicInt8Pass.MinWeightElementsParameter, ParameterValue.Of(minElements))),
+        new PassStep(new Fp16Pass(), PassParameters.Empty),
+        new PassStep(new RuntimeSettingsPass(), PassParameters.Empty),
+    ]);
+
+    [Fact]
+    public void Run_SameInputsTwice_SameHashAndByteIdenticalModel()
+    {
+        var model = PassTestKit.Load(TestPaths.PenguinsModel);
+
+        var first = PenguinsPipeline().Run(model, PassTestKit.Context(), ["row-3", "row-7"]);
+        var second = PenguinsPipeline().Run(PassTestKit.Load(TestPaths.PenguinsModel), PassTestKit.Context(), ["row-3", "row-7"]);
+
+        Assert.Equal(first.Hash, second.Hash);
+        Assert.Equal(64, first.Hash.Length);
+        Assert.Equal(first.Model.ToByteArray(), second.Model.ToByteArray());
+        Assert.Equal(["quantize-dynamic", "fp16", "runtime"], first.Records.Select(r => r.Pass));
+        // fc3, under the int8 size rule, is what fp16 converts next to the quantized layers.
+        Assert.Contains(first.Model.Graph.Node, n => n.OpType == "DynamicQuantizeMatMul");
+        Assert.Equal((int)global::Onnx.TensorProto.Types.DataType.Float16, first.Model.Graph.Initializer.Single(t => t.Name == "fc3.weight").DataType);
+    }
+
+    [Fact]
+    public void Run_ResNet18GraphPreparationTwice_ByteIdenticalModel()
+    {
+        using var temp = new TempFolder();
+        var pipeline = new PassPipeline(
+        [
+            new PassStep(new OpsetUpgradePass(), PassParameters.Empty),
+            new PassStep(new BatchNormFoldingPass(), PassParameters.Empty),
+            new PassStep(new OrtOfflineOptimizationPass(), PassParameters.Empty),
+        ]);
+        var model = PassTestKit.Load(TestPaths.ResNet18);
+
+        var first = pipeline.Run(model, PassTestKit.Context(temp.Path));
+        var second = pipeline.Run(model, PassTestKit.Context(temp.Path));
+
+        Assert.Equal(first.Hash, second.Hash);
+        Assert.Equal(first.Model.ToByteArray(), second.Model.ToByteArray());
+        Assert.DoesNotContain(first.Model.Graph.Node, n => n.OpType == "BatchNormalization");
+    }
+
+    [Fact]
+    public void ComputeHash_ExplicitDefaultEqualsImplicit_ButAnyChangedInputChangesIt()
+    {
+        var bytes = PassTestKit.Load(TestPaths.PenguinsModel).ToByteArray();
+        var baseline = PenguinsPipeline().ComputeHash(bytes, ["a"]);
+
+        // The default (1024) written out is the same configuration.
+        Assert.Equal(baseline, PenguinsPipeline(1024).ComputeHash(bytes, ["a"]));
+        Assert.NotEqual(baseline, PenguinsPipeline(2048).ComputeHash(bytes, ["a"]));
+        Assert.NotEqual(baseline, PenguinsPipeline().ComputeHash(bytes, ["b"]));
+        Assert.NotEqual(baseline, PenguinsPipeline().ComputeHash(bytes, ["a", "b"]));
+        Assert.NotEqual(baseline, PenguinsPipeline().ComputeHash(bytes));
+        var changed = (byte[])bytes.Clone();
+        changed[^1] ^= 1;
+        Assert.NotEqual(baseline, PenguinsPipeline().ComputeHash(changed, ["a"]));
+        var reordered = new PassPipeline([PenguinsPipeline().Steps[1], PenguinsPipeline().Steps[0], PenguinsPipeline().Steps[2]]);
+        Assert.NotEqual(baseline, reordered.ComputeHash(bytes, ["a"]));
+    }
+
+    [Fact]
+    public void Run_StepNotApplicable_ThrowsTypedError()
+    {
+        var pipeline = new PassPipeline([new PassStep(new BatchNormFoldingPass(), PassParameters.Empty)]);
+
+        Assert.Throws<PassNotApplicableException>(() => pipeline.Run(PassTestKit.Load(TestPaths.PenguinsModel), PassTestKit.Context()));
+    }
+
+    [Fact]
+    public void ComputeHash_UnknownParameter_ThrowsInvalidConfiguration()
+    {
+        var pipeline = new PassPipeline([new PassStep(new Fp16Pass(), P("nope", ParameterValue.Of(1L)))]);
+
+        Assert.Throws<InvalidPassConfigurationException>(() => pipeline.ComputeHash([1, 2, 3]));
+    }
+}
