@@ -33,4 +33,8 @@ public sealed class PassContext
     /// or quantization); null when no pass needs one. Passes only read it.
     /// </summary>
     public ModelProto? ReferenceModel { get; init; }
+
+    /// <summary>A copy of this context with <see cref="ReferenceModel"/> set.</summary>
+    public PassContext WithReferenceModel(ModelProto reference) =>
+        new(Sessions, CalibrationData, WorkDirectory, CancellationToken) { ReferenceModel = reference };
 }

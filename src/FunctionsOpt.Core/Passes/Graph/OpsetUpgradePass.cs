@@ -29,7 +29,7 @@ public sealed class OpsetUpgradePass : IModelPass
     public const string PassName = "opset-upgrade";
 
     /// <summary>Parameter: the ai.onnx opset to reach.</summary>
-    public const string TargetParameter = "target_opset";
+    public const string TargetParameter = "target-opset";
 
     private static readonly HashSet<string> LegacyBroadcastOps = new(StringComparer.Ordinal)
     {

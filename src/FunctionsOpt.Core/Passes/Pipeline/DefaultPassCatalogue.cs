@@ -1,6 +1,9 @@
+using FunctionsOpt.Core.Passes.Compensation;
 using FunctionsOpt.Core.Passes.Graph;
 using FunctionsOpt.Core.Passes.Precision;
+using FunctionsOpt.Core.Passes.Pruning;
 using FunctionsOpt.Core.Passes.Quantization.Dynamic;
+using FunctionsOpt.Core.Passes.Quantization.Static;
 using FunctionsOpt.Core.Passes.Runtime;
 
 namespace FunctionsOpt.Core.Passes.Pipeline;
@@ -51,8 +54,12 @@ public sealed class DefaultPassCatalogue : IPassCatalogue
         new OpsetUpgradePass(),
         new BatchNormFoldingPass(),
         new OrtOfflineOptimizationPass(),
+        new MagnitudePruningPass(),
+        new StructuredPruningPass(),
+        new ErrorCompensationPass(),
         new Fp16Pass(),
         new DynamicInt8Pass(),
+        new StaticInt8Pass(),
         new RuntimeSettingsPass(),
     ];
 }

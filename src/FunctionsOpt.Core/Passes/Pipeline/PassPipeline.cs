@@ -81,10 +81,21 @@ public sealed class PassPipeline
         var hash = ComputeHash(model.ToByteArray(), calibrationSampleIds);
         var current = model;
         var records = new List<PassRecord>(Steps.Count);
+        // Compensation measures the error against the model as it was before the first lossy step (after graph
+        // preparation, so layer names and shapes still match), unless the caller supplied a reference.
+        ModelProto? reference = context.ReferenceModel;
         foreach (var step in Steps)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var output = step.Pass.Apply(current, step.Parameters, context);
+            if (reference is null && step.Pass.Kind is not (PassKind.GraphPreparation or PassKind.Runtime or PassKind.Compensation))
+            {
+                reference = current;
+            }
+
+            var stepContext = step.Pass.Kind == PassKind.Compensation && context.ReferenceModel is null && reference is not null
+                ? context.WithReferenceModel(reference)
+                : context;
+            var output = step.Pass.Apply(current, step.Parameters, stepContext);
             records.Add(output.Record);
             current = output.Model;
         }

@@ -21,16 +21,16 @@ public sealed class Fp16Pass : IModelPass
     public const string PassName = "fp16";
 
     /// <summary>Parameter: <c>default</c> (keep accuracy-sensitive operators in float32) or <c>none</c>.</summary>
-    public const string BlockListParameter = "block_list";
+    public const string BlockListParameter = "block-list";
 
     /// <summary>Parameter: <c>none</c>, or a comma-separated list of extra operator types to keep in float32.</summary>
-    public const string ExtraBlockedParameter = "extra_blocked_ops";
+    public const string ExtraBlockedParameter = "extra-blocked-ops";
 
     /// <summary>
     /// Parameter: keep in float32 the Add/Sub/Mul/Div chain that normalizes raw graph inputs with constants (raw
     /// features such as grams near 4000 lose absolute precision in float16 before they are scaled down).
     /// </summary>
-    public const string KeepInputNormalizationParameter = "keep_input_normalization";
+    public const string KeepInputNormalizationParameter = "keep-input-normalization";
 
     private const int Float = (int)TensorElementKind.Float;
 

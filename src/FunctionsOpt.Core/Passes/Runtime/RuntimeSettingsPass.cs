@@ -21,13 +21,13 @@ public sealed class RuntimeSettingsPass : IModelPass
     public const string ProviderParameter = "provider";
 
     /// <summary>Parameter: ORT graph optimization level (<c>disabled</c>, <c>basic</c>, <c>extended</c>, <c>all</c>).</summary>
-    public const string OptimizationLevelParameter = "optimization_level";
+    public const string OptimizationLevelParameter = "optimization-level";
 
     /// <summary>Parameter: intra-op threads (0 = ORT default).</summary>
-    public const string IntraOpThreadsParameter = "intra_op_threads";
+    public const string IntraOpThreadsParameter = "intra-op-threads";
 
     /// <summary>Parameter: rows per run.</summary>
-    public const string BatchSizeParameter = "batch_size";
+    public const string BatchSizeParameter = "batch-size";
 
     private static readonly string[] Levels = ["disabled", "basic", "extended", "all"];
 

@@ -15,7 +15,11 @@ public sealed class DefaultPassCatalogueTests
         var catalogue = new DefaultPassCatalogue();
 
         Assert.Equal(
-            ["constants-to-initializers", "opset-upgrade", "fold-batchnorm", "ort-optimize", "fp16", "quantize-dynamic", "runtime"],
+            [
+                "constants-to-initializers", "opset-upgrade", "fold-batchnorm", "ort-optimize",
+                "prune-magnitude", "prune-structured", "compensate-error",
+                "fp16", "quantize-dynamic", "quantize-static", "runtime",
+            ],
             catalogue.Passes.Select(p => p.Name));
         Assert.Equal(catalogue.Passes.Count, catalogue.Passes.Select(p => p.Name).Distinct().Count());
     }
@@ -23,11 +27,13 @@ public sealed class DefaultPassCatalogueTests
     [Fact]
     public void Constructor_AdditionalPruningPass_GoesBetweenPreparationAndPrecision()
     {
-        var catalogue = new DefaultPassCatalogue([new FakePass("prune-magnitude", PassKind.Pruning)]);
+        var catalogue = new DefaultPassCatalogue([new FakePass("prune-extra", PassKind.Pruning)]);
 
+        // Registration order is kept inside a stage: the extra pruning pass follows the built-in ones.
         var names = catalogue.Passes.Select(p => p.Name).ToList();
-        Assert.Equal(names.IndexOf("ort-optimize") + 1, names.IndexOf("prune-magnitude"));
-        Assert.Same(catalogue.Passes[names.IndexOf("prune-magnitude")], catalogue.Find("prune-magnitude"));
+        Assert.Equal(names.IndexOf("prune-structured") + 1, names.IndexOf("prune-extra"));
+        Assert.True(names.IndexOf("prune-extra") < names.IndexOf("compensate-error"));
+        Assert.Same(catalogue.Passes[names.IndexOf("prune-extra")], catalogue.Find("prune-extra"));
     }
 
     [Fact]
@@ -45,8 +51,9 @@ public sealed class DefaultPassCatalogueTests
         var forResNet = catalogue.Passes.Where(p => p.CheckApplicability(resnet).Applies).Select(p => p.Name);
 
         // Penguins already imports opset 17, the highest reviewed target.
-        Assert.Equal(["ort-optimize", "fp16", "quantize-dynamic", "runtime"], forPenguins);
-        Assert.Equal(["opset-upgrade", "fold-batchnorm", "ort-optimize", "fp16", "runtime"], forResNet);
+        Assert.Equal(["ort-optimize", "prune-magnitude", "prune-structured", "compensate-error", "fp16", "quantize-dynamic", "quantize-static", "runtime"], forPenguins);
+        // ResNet18 is opset 8: static QDQ needs opset >= 10 (13 per-channel) and refuses until the upgrade has run.
+        Assert.Equal(["opset-upgrade", "fold-batchnorm", "ort-optimize", "prune-magnitude", "prune-structured", "compensate-error", "fp16", "runtime"], forResNet);
     }
 
     [Fact]

@@ -94,3 +94,51 @@ public sealed class PassPipelineTests
         Assert.Throws<InvalidPassConfigurationException>(() => pipeline.ComputeHash([1, 2, 3]));
     }
 }
+
+public sealed class PassPipelineCompensationTests
+{
+    [Fact]
+    public void Run_PruneThenCompensate_UsesPrePruningModelAsReferenceAndReducesError()
+    {
+        var model = PassTestKit.Load(TestPaths.PenguinsModel);
+        var calibration = FunctionsOpt.Core.Data.DatasetLoader.Load(
+            Path.Combine(TestPaths.Samples, "penguins", "train.csv"),
+            new FunctionsOpt.Core.Data.DatasetLoadOptions { Csv = new FunctionsOpt.Core.Data.CsvReadOptions { LabelColumn = "species", InputName = "features" } });
+        var context = new PassContext(new FunctionsOpt.Core.Evaluation.InferenceSessionFactory(), calibration);
+        var prune = new FunctionsOpt.Core.Passes.Pruning.MagnitudePruningPass();
+        var pruneParameters = new PassParameters(new Dictionary<string, ParameterValue>
+        {
+            ["sparsity"] = ParameterValue.Of(0.7),
+            ["min-params"] = ParameterValue.Of(0L),
+        });
+        var pruneOnly = new PassPipeline([new PassStep(prune, pruneParameters)]).Run(model, context);
+
+        // No reference model is given: the pipeline must hand compensation the model before pruning.
+        var compensated = new PassPipeline(
+        [
+            new PassStep(prune, pruneParameters),
+            new PassStep(new FunctionsOpt.Core.Passes.Compensation.ErrorCompensationPass(), PassParameters.Empty),
+        ]).Run(model, context);
+
+        var features = (float[])calibration.Inputs["features"].Data;
+        long[] shape = [calibration.Count, 4];
+        // Compensation reconstructs each layer's pre-activation output; on this saturated classifier the softmax
+        // hides most of the change, so the error is measured on the logits (the last Gemm's output).
+        var reference = Logits(model, features, shape);
+        var errorPruned = Mse(reference, Logits(pruneOnly.Model, features, shape));
+        var errorCompensated = Mse(reference, Logits(compensated.Model, features, shape));
+        Assert.Equal(2, compensated.Records.Count);
+        Assert.Equal("compensate-error", compensated.Records[1].Pass);
+        Assert.NotEqual(pruneOnly.Hash, compensated.Hash);
+        Assert.True(errorCompensated < errorPruned, $"compensated {errorCompensated} vs pruned {errorPruned}");
+    }
+
+    private static float[] Logits(global::Onnx.ModelProto model, float[] features, long[] shape)
+    {
+        var copy = model.Clone();
+        copy.Graph.Output.Add(new global::Onnx.ValueInfoProto { Name = "logits" });
+        return PassTestKit.Run(copy, "features", features, shape, "logits");
+    }
+
+    private static double Mse(float[] a, float[] b) => a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Average();
+}

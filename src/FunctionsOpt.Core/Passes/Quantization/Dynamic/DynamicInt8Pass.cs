@@ -9,7 +9,7 @@ namespace FunctionsOpt.Core.Passes.Quantization.Dynamic;
 /// <summary>
 /// Dynamic int8 quantization of MatMul and Gemm layers whose weight is a 2-D float32 initializer: the weight is
 /// stored as symmetric int8 (zero point 0, range ±127, or ±63 with <c>reduce_range</c> for CPUs whose u8·s8 dot
-/// product can saturate), with one scale per output column (per_channel) or one per tensor, and the activation is
+/// product can saturate), with one scale per output column (per-channel) or one per tensor, and the activation is
 /// quantized to uint8 at run time. Form <c>fused</c> emits com.microsoft DynamicQuantizeMatMul (its b_scale may be
 /// per-column); form <c>integer</c> emits the standard DynamicQuantizeLinear → MatMulInteger → Cast → Mul (→ Add)
 /// chain (ai.onnx opset ≥ 11). A Gemm becomes the same with B transposed when transB=1, alpha folded into the
@@ -22,19 +22,19 @@ public sealed class DynamicInt8Pass : IModelPass
     public const string PassName = "quantize-dynamic";
 
     /// <summary>Parameter: per-column weight scales (true) or one scale per tensor.</summary>
-    public const string PerChannelParameter = "per_channel";
+    public const string PerChannelParameter = "per-channel";
 
     /// <summary>Parameter: 7-bit weights (±63), against u8·s8 saturation on CPUs without VNNI.</summary>
-    public const string ReduceRangeParameter = "reduce_range";
+    public const string ReduceRangeParameter = "reduce-range";
 
     /// <summary>Parameter: <c>fused</c> (DynamicQuantizeMatMul) or <c>integer</c> (MatMulInteger chain).</summary>
     public const string FormParameter = "form";
 
     /// <summary>Parameter: layers with fewer weight elements are left in float32.</summary>
-    public const string MinWeightElementsParameter = "min_weight_elements";
+    public const string MinWeightElementsParameter = "min-weight-elements";
 
     /// <summary>Parameter: <c>MatMul,Gemm</c> or <c>MatMul</c>.</summary>
-    public const string OpTypesParameter = "op_types";
+    public const string OpTypesParameter = "op-types";
 
     private const string MicrosoftDomain = "com.microsoft";
 

@@ -53,7 +53,7 @@ public sealed class DynamicInt8PassTests(ITestOutputHelper output)
         var scaleBytes = result.Model.Graph.Initializer.Where(t => t.Name.EndsWith("_scale", StringComparison.Ordinal)).Sum(t => (long)t.RawData.Length);
         Assert.Equal(floatBytes, int8Bytes * 4);
         var ratio = (double)floatBytes / (int8Bytes + scaleBytes);
-        output.WriteLine($"penguins int8 {form} per_channel={perChannel}: accuracy {fp32:F4} -> {int8:F4}, quantized weight bytes {floatBytes} -> {int8Bytes + scaleBytes} ({ratio:F2}x), all initializers {result.Record.InitializerBytesBefore} -> {result.Record.InitializerBytesAfter}");
+        output.WriteLine($"penguins int8 {form} per-channel={perChannel}: accuracy {fp32:F4} -> {int8:F4}, quantized weight bytes {floatBytes} -> {int8Bytes + scaleBytes} ({ratio:F2}x), all initializers {result.Record.InitializerBytesBefore} -> {result.Record.InitializerBytesAfter}");
         Assert.True(fp32 - int8 <= 0.01, $"accuracy {fp32} -> {int8}");
         Assert.True(ratio >= minRatio, $"ratio {ratio}");
         Assert.DoesNotContain(result.Model.Graph.Initializer, t => t.Name is "fc1.weight" or "fc2.weight");
