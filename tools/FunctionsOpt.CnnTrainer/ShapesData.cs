@@ -6,12 +6,12 @@ internal sealed record GeneratorSettings
     public int ImageSize { get; init; } = 16;
 
     /// <summary>Smallest and largest shape extent (side of the square, diameter of the ring...), in pixels.</summary>
-    public double MinExtent { get; init; } = 6.0;
+    public double MinExtent { get; init; } = 7.0;
 
     public double MaxExtent { get; init; } = 13.0;
 
     /// <summary>Shape brightness above the background, uniform in [MinIntensity, MaxIntensity).</summary>
-    public double MinIntensity { get; init; } = 0.4;
+    public double MinIntensity { get; init; } = 0.5;
 
     public double MaxIntensity { get; init; } = 1.0;
 
@@ -19,7 +19,7 @@ internal sealed record GeneratorSettings
     public double BackgroundRange { get; init; } = 0.2;
 
     /// <summary>Standard deviation of the additive Gaussian pixel noise.</summary>
-    public double NoiseStd { get; init; } = 0.35;
+    public double NoiseStd { get; init; } = 0.25;
 
     /// <summary>Sub-pixel samples per axis used to anti-alias the shape edges.</summary>
     public int Supersample { get; init; } = 4;

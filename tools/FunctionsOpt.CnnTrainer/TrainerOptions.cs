@@ -11,7 +11,7 @@ internal sealed record TrainerOptions
 
     public ulong Seed { get; init; } = 42;
 
-    public int Epochs { get; init; } = 12;
+    public int Epochs { get; init; } = 15;
 
     public double LearningRate { get; init; } = 0.003;
 
@@ -34,13 +34,13 @@ internal sealed record TrainerOptions
                dotnet run -c Release --project tools/FunctionsOpt.CnnTrainer -- --self-test
           --out DIR                  output directory (default: samples/shapes-cnn)
           --seed N                   seed for data, initialisation and shuffling (default: 42)
-          --epochs N                 training epochs (default: 12)
+          --epochs N                 training epochs (default: 15)
           --lr X                     Adam peak learning rate, cosine-decayed to 0 (default: 0.003)
           --batch-size N             mini-batch size (default: 32)
           --train-per-class N        generated training images per class (default: 500)
           --eval-per-class N         generated held-out images per class (default: 150)
           --calibration-per-class N  training images per class copied to calibration.npz (default: 50)
-          --noise X                  standard deviation of the pixel noise (default: 0.35)
+          --noise X                  standard deviation of the pixel noise (default: 0.25)
           --self-test                run only the numerical gradient check
         """;
 

@@ -139,6 +139,11 @@ internal static class TrainingRun
     {
         int classes = net.Shape.Classes;
         int pixels = data.PixelsPerImage;
+        if (data.ImageSize * data.ImageSize != pixels)
+        {
+            throw new InvalidOperationException("Augmentation expects one channel.");
+        }
+
         var order = Enumerable.Range(0, data.Count).ToArray();
         int batchesPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize;
         long totalSteps = (long)batchesPerEpoch * options.Epochs;
@@ -157,11 +162,7 @@ internal static class TrainingRun
                 for (int b = 0; b < batch; b++)
                 {
                     int index = order[start + b];
-                    ReadOnlySpan<float> image = data.Image(index);
-                    for (int p = 0; p < pixels; p++)
-                    {
-                        images[(b * pixels) + p] = image[p];
-                    }
+                    Augment(data.Image(index), data.ImageSize, shuffleRng.NextInt(8), images.AsSpan(b * pixels, pixels));
 
                     labels[b] = data.Labels[index];
                 }
@@ -190,6 +191,28 @@ internal static class TrainingRun
         }
 
         return history;
+    }
+
+    /// <summary>
+    /// Writes one of the 8 symmetries of the square (transform bit 0: mirror left-right, bit 1: mirror top-bottom,
+    /// bit 2: transpose) of <paramref name="image"/> into <paramref name="output"/>. Every class is closed under them.
+    /// </summary>
+    public static void Augment(ReadOnlySpan<float> image, int size, int transform, Span<double> output)
+    {
+        for (int y = 0; y < size; y++)
+        {
+            for (int x = 0; x < size; x++)
+            {
+                int sx = (transform & 1) != 0 ? size - 1 - x : x;
+                int sy = (transform & 2) != 0 ? size - 1 - y : y;
+                if ((transform & 4) != 0)
+                {
+                    (sx, sy) = (sy, sx);
+                }
+
+                output[(y * size) + x] = image[(sy * size) + sx];
+            }
+        }
     }
 
     /// <summary>Correct argmax predictions of the trainer's inference-mode forward pass (running BN statistics).</summary>
