@@ -68,7 +68,8 @@ internal sealed class ImageSet
 /// Generates grayscale images of four shape classes: filled square, ring (circle outline), plus-shaped cross and
 /// filled triangle. Each image draws, in this order: the shape's centre, extent, rotation, brightness, background
 /// level, then one Gaussian noise value per pixel (row-major). Shapes are anti-aliased by point sampling on a
-/// sub-pixel grid; the centre is placed so that the shape's bounding circle stays inside the image.
+/// sub-pixel grid; the centre is placed so that the shape's bounding circle (radius extent * sqrt(2) / 2, capped at
+/// half the image) stays inside the image, so the largest shapes are centred and may lose their corners.
 /// </summary>
 internal static class ShapesData
 {
@@ -77,9 +78,9 @@ internal static class ShapesData
     public static readonly IReadOnlyList<string> ClassDescriptions =
     [
         "filled square (side = extent)",
-        "ring: circle outline of outer diameter = extent, stroke 1.4 px",
-        "plus-shaped cross: two bars of length = extent, width max(1.4, extent / 4) px",
-        "filled isosceles triangle: base and height = extent",
+        "circle outline (outer diameter = extent, stroke 1.4 px)",
+        "plus-shaped cross (two bars of length = extent, width max(1.4, extent / 4) px)",
+        "filled isosceles triangle (base and height = extent)",
     ];
 
     /// <summary>

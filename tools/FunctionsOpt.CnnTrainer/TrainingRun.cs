@@ -99,7 +99,7 @@ internal static class TrainingRun
         log.WriteLine(Invariant($"Training accuracy: {trainResult.Correct}/{trainResult.Total} = {trainResult.Accuracy:R}"));
 
         var summary = new RunSummary(
-            options, generator, train, eval, calibration, net.ParameterCount, adam, history, gradientCheck,
+            options, generator, train, eval, calibration, net.Shape, net.ParameterCount, adam, history, gradientCheck,
             modelBytes, evalResult, trainResult, trainOwn, evalOwn, Tolerance);
         foreach (string written in SampleWriter.WriteAll(summary, log))
         {
@@ -269,6 +269,7 @@ internal sealed record RunSummary(
     ImageSet Train,
     ImageSet Eval,
     ImageSet Calibration,
+    CnnShape Shape,
     int ParameterCount,
     AdamSettings Adam,
     IReadOnlyList<EpochStats> History,
