@@ -33,14 +33,19 @@ public sealed class OptimizationData
         Evaluation = evaluation;
         Calibration = calibration;
         CalibrationFingerprint = calibrationFingerprint;
-        ModelInputs = model.Graph.Input
-            .Where(i => model.Graph.Initializer.All(init => init.Name != i.Name))
-            .Select(OnnxModelInspector.ToTensorInfo)
-            .ToArray();
+        ModelInputs = InputsOf(model);
     }
 
     /// <summary>The input model file.</summary>
     public string ModelPath { get; }
+
+    /// <summary>The graph inputs of <paramref name="model"/> that data must feed (initializers excluded).</summary>
+    public static IReadOnlyList<TensorInfo> InputsOf(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        return model.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(OnnxModelInspector.ToTensorInfo).ToArray();
+    }
 
     /// <summary>The parsed input model (never mutated: passes copy it).</summary>
     public ModelProto Model { get; }
