@@ -11,6 +11,9 @@ app.Configure(config =>
     config.AddCommand<ProfileCommand>("profile")
         .WithDescription("Measure a model: accuracy on evaluation data, latency percentiles, throughput, size and peak memory.")
         .WithExample("profile", "samples/penguins/model.onnx", "--data", "samples/penguins/eval.csv");
+    config.AddCommand<OptimizeCommand>("optimize")
+        .WithDescription("Search compression passes for the fastest (or smallest) model that keeps its accuracy, on the embedded durable engine.")
+        .WithExample("optimize", "samples/penguins/model.onnx", "--data", "samples/penguins/eval.csv", "--max-accuracy-drop", "0.01");
     config.AddCommand<MemoryProbeCommand>("memprobe")
         .WithDescription("Internal: measure peak memory of loading and running a model in this fresh process.")
         .IsHidden();

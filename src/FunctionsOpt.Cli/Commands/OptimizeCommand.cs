@@ -1,0 +1,206 @@
+using System.ComponentModel;
+using System.Globalization;
+using FunctionsOpt.Core.Search.Objectives;
+using FunctionsOpt.Embedded;
+using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Durable;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FunctionsOpt.Cli.Commands;
+
+/// <summary><c>fopt optimize</c>: the whole pipeline on the embedded engine, with live progress and the headline result.</summary>
+internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
+{
+    private static readonly string[] DefaultPasses = ["prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"];
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<model>")]
+        [Description("Path to the .onnx file.")]
+        public string Model { get; init; } = string.Empty;
+
+        [CommandOption("--data <FILE>")]
+        [Description("Evaluation data: .csv with a header and a label column, or a .json manifest.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--label-column <NAME>")]
+        [Description("CSV label column. Default: the last column.")]
+        public string? LabelColumn { get; init; }
+
+        [CommandOption("--input <NAME>")]
+        [Description("Model input the CSV features feed. Default: the model's only input.")]
+        public string? Input { get; init; }
+
+        [CommandOption("--max-accuracy-drop <DROP>")]
+        [Description("Largest allowed absolute accuracy drop vs the unmodified model.")]
+        [DefaultValue(0.01)]
+        public double MaxAccuracyDrop { get; init; } = 0.01;
+
+        [CommandOption("--objective <METRIC>")]
+        [Description("latency-p50, latency-p95, throughput, size or compressed-size.")]
+        [DefaultValue("latency-p50")]
+        public string Objective { get; init; } = "latency-p50";
+
+        [CommandOption("--budget <R>")]
+        [Description("Hyperband's maximum resource R: a trial at R scores the whole evaluation set.")]
+        [DefaultValue(9)]
+        public int Budget { get; init; } = 9;
+
+        [CommandOption("--eta <ETA>")]
+        [Description("Hyperband's reduction factor (keep the top 1/eta per rung).")]
+        [DefaultValue(3)]
+        public int Eta { get; init; } = 3;
+
+        [CommandOption("--passes <LIST>")]
+        [Description("Comma-separated passes the search may use, or 'all' for every applicable one. Default: prune-magnitude,fp16,quantize-dynamic,quantize-static.")]
+        public string? Passes { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Where runs/{runId}/ (best model, report.json, trials.csv, state.json) is written.")]
+        [DefaultValue("fopt-out")]
+        public string Out { get; init; } = "fopt-out";
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed of every random choice.")]
+        [DefaultValue(0L)]
+        public long Seed { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var spec = BuildSpec(settings);
+        var problems = SpecValidator.Default.Validate(spec).Problems;
+        if (problems.Count > 0)
+        {
+            throw new InvalidSpecException(problems);
+        }
+
+        // The embedded engine's web host logs at Information by default; keep the console for progress.
+        if (Environment.GetEnvironmentVariable("Logging__LogLevel__Default") is null)
+        {
+            Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        }
+
+        var root = Path.GetFullPath(settings.Out);
+        await using var host = await EmbeddedOptimizationHost.StartAsync(root, cancellationToken: cancellationToken);
+        var runId = await host.SubmitAsync(spec, cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] started (artifacts in {root}).");
+        RunSummary? summary = null;
+        await AnsiConsole.Status().StartAsync("Validating...", async status =>
+        {
+            var wait = host.WaitAsync(runId, cancellationToken);
+            while (!wait.IsCompleted)
+            {
+                var progress = await host.GetProgressAsync(runId, cancellationToken);
+                if (progress is not null)
+                {
+                    status.Status(Describe(progress));
+                }
+
+                await Task.WhenAny(wait, Task.Delay(500, cancellationToken));
+            }
+
+            summary = await wait;
+        });
+
+        var state = (await host.Store.ReadStateAsync(runId, cancellationToken))?.State;
+        if (summary is null || state is null)
+        {
+            AnsiConsole.MarkupLine("[red]The run ended without a summary.[/]");
+            return ErrorReporter.InternalError;
+        }
+
+        if (summary.Status != RunStatus.Completed)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Run {summary.Status}[/]: {summary.Error?.Code} {summary.Error?.Message}");
+            return summary.Status == RunStatus.Failed ? ErrorReporter.UserError : ErrorReporter.InternalError;
+        }
+
+        Render(state, summary, root, spec.Objective.BatchSize);
+        return 0;
+    }
+
+    private static OptimizationSpec BuildSpec(Settings settings)
+    {
+        var passes = settings.Passes switch
+        {
+            null => DefaultPasses,
+            "all" => null,
+            var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+        var objective = settings.Objective switch
+        {
+            "latency-p50" => ObjectiveMetric.LatencyP50,
+            "latency-p95" => ObjectiveMetric.LatencyP95,
+            "throughput" => ObjectiveMetric.Throughput,
+            "size" => ObjectiveMetric.SizeBytes,
+            "compressed-size" => ObjectiveMetric.CompressedSizeBytes,
+            var other => throw new InvalidSpecException([new SpecProblem("--objective", $"'{other}' is not an objective", "use latency-p50, latency-p95, throughput, size or compressed-size")]),
+        };
+        var dataPath = settings.Data ?? throw new InvalidSpecException([new SpecProblem("--data", "no evaluation data given", "pass --data FILE (a .csv with a label column)")]);
+        return new OptimizationSpec
+        {
+            Model = new ModelReference { Path = Path.GetFullPath(settings.Model) },
+            Dataset = new DatasetReference
+            {
+                Path = Path.GetFullPath(dataPath),
+                LabelColumn = settings.LabelColumn ?? (dataPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? CsvHeader.LastColumn(dataPath) : null),
+                Input = settings.Input ?? OnlyInput(settings.Model),
+            },
+            Objective = new ObjectiveSpec { Metric = objective },
+            Constraints = new ConstraintsSpec { Quality = [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = settings.MaxAccuracyDrop }] },
+            Search = new SearchSpec { MaxResource = settings.Budget, Eta = settings.Eta },
+            Passes = passes,
+            Seed = settings.Seed,
+        };
+    }
+
+    private static string? OnlyInput(string model)
+    {
+        var inputs = new Core.Onnx.OnnxModelInspector().Inspect(model).Inputs;
+        return inputs.Count == 1 ? inputs[0].Name : null;
+    }
+
+    private static string Describe(RunProgress progress)
+    {
+        var text = progress.Phase switch
+        {
+            RunStatus.Searching => string.Create(CultureInfo.InvariantCulture, $"Searching: rung {progress.Rung}, {progress.TrialsDone}/{progress.TrialsTotal} trials"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{progress.Phase}: {progress.TrialsDone}/{progress.TrialsTotal} trials"),
+        };
+        return progress.Best is { } best
+            ? text + string.Create(CultureInfo.InvariantCulture, $", best so far {best.TrialId} ({best.Objective:G4}{(best.MeetsConstraints ? string.Empty : ", not yet within the bar")})")
+            : text;
+    }
+
+    private static void Render(RunState state, RunSummary summary, string root, int batchSize)
+    {
+        var best = state.Trials.FirstOrDefault(t => t.TrialId == summary.BestTrialId);
+        var baseline = state.Baseline?.Metrics ?? new Dictionary<string, double>();
+        var table = new Table().AddColumn("metric").AddColumn("baseline").AddColumn("best");
+        void Row(string label, string metric, string format)
+        {
+            string Cell(IReadOnlyDictionary<string, double>? m) => m is not null && m.TryGetValue(metric, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+            table.AddRow(label, Cell(baseline), Cell(best?.Metrics));
+        }
+
+        Row("latency p50 (ms)", MetricNames.LatencyP50Ms(batchSize), "F4");
+        Row("size (bytes)", MetricNames.SizeBytes, "F0");
+        Row("accuracy", MetricNames.Accuracy, "F4");
+        Row("fidelity (top-1)", MetricNames.FidelityTop1, "F4");
+        AnsiConsole.Write(table);
+        var passes = best is null || best.Passes.Count == 0 ? "none (the unmodified model is best)" : string.Join(" + ", best.Passes);
+        AnsiConsole.MarkupLineInterpolated($"Best: {summary.BestTrialId ?? "-"}{(summary.BestEffort ? " (best effort: misses the bar)" : string.Empty)}; passes: {passes}");
+        if (best is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Configuration: {best.Configuration}");
+        }
+
+        var trials = state.Trials.Count(t => !t.TrialId.StartsWith("final-", StringComparison.Ordinal));
+        AnsiConsole.MarkupLineInterpolated($"Trials: {trials} in the search, {state.Trials.Count - trials} final re-evaluation(s).");
+        var folder = Path.Combine(root, "runs", state.RunId);
+        AnsiConsole.MarkupLineInterpolated($"Files: {Path.Combine(folder, "best", "model.onnx")}, {Path.Combine(folder, "report.json")}, {Path.Combine(folder, "trials.csv")}");
+    }
+}

@@ -1,0 +1,94 @@
+using FunctionsOpt.Orchestration.Artifacts;
+using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Durable;
+using FunctionsOpt.Orchestration.Optimization;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsOpt.Embedded;
+
+/// <summary>
+/// The durable engine in this process: the Durable Task in-memory backend behind its gRPC sidecar on loopback, a
+/// worker running the FunctionsOpt orchestrations, a client, and a local-folder artifact store. Nothing survives the
+/// process (use the portable host on Azure Storage for that). Submitting the same spec twice starts one run: the run
+/// id is <see cref="SpecHash.RunIdOf(OptimizationSpec)"/> and it is the instance id. Thread-safe.
+/// </summary>
+public sealed class EmbeddedOptimizationHost : IAsyncDisposable
+{
+    private readonly DurableTaskTestHost _host;
+
+    private EmbeddedOptimizationHost(DurableTaskTestHost host, IArtifactStore store)
+    {
+        _host = host;
+        Store = store;
+    }
+
+    /// <summary>The engine's client (status, custom status, events, terminate).</summary>
+    public DurableTaskClient Client => _host.Client;
+
+    /// <summary>Where the runs write (<c>{root}/runs/{runId}/...</c>).</summary>
+    public IArtifactStore Store { get; }
+
+    /// <summary>Starts the engine with artifacts under <paramref name="artifactRoot"/>.</summary>
+    public static async Task<EmbeddedOptimizationHost> StartAsync(
+        string artifactRoot, Action<OptimizationOptions>? configure = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(artifactRoot);
+        var store = new LocalFolderArtifactStore(artifactRoot);
+        var host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddFunctionsOptTasks(),
+            new DurableTaskTestHostOptions
+            {
+                LoggerFactory = loggers,
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton<IArtifactStore>(store);
+                    services.AddFunctionsOptOrchestrations();
+                    if (configure is not null)
+                    {
+                        services.PostConfigure(configure);
+                    }
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new EmbeddedOptimizationHost(host, store);
+    }
+
+    /// <summary>Starts a run of <paramref name="spec"/> unless one with its run id exists; returns the run id either way.</summary>
+    public async Task<string> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var runId = SpecHash.RunIdOf(spec);
+        if (await Client.GetInstanceAsync(runId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await Client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(OptimizationOrchestrator), new OptimizationInput(runId, spec), new StartOrchestrationOptions(runId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return runId;
+    }
+
+    /// <summary>The run's live progress (the orchestration's custom status), or null before the first update.</summary>
+    public async Task<RunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var metadata = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return metadata?.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunProgress>();
+    }
+
+    /// <summary>Waits for the run to end and returns its summary.</summary>
+    public async Task<RunSummary?> WaitAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var metadata = await Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return metadata.ReadOutputAs<RunSummary>();
+    }
+
+    /// <summary>Asks the run to stop after the trials in flight; it ends Cancelled with partial results.</summary>
+    public Task CancelAsync(string runId, CancellationToken cancellationToken = default) =>
+        Client.RaiseEventAsync(runId, OptimizationOrchestrator.CancelEventName, "cancelled by the user", cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+}

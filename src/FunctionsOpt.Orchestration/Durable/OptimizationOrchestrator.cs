@@ -1,0 +1,136 @@
+using FunctionsOpt.Orchestration.Contracts;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsOpt.Orchestration.Durable;
+
+/// <summary>
+/// One optimization run: validate → baseline profile → the scheduler rung by rung (each rung's trials fanned out as
+/// <see cref="RunTrialActivity"/> and fanned in) → final full-budget evaluation of the top configurations → results.
+/// Deterministic: no clock but the context's, no I/O, no randomness (the scheduler's state travels as its saved JSON
+/// through <see cref="SchedulerStepActivity"/>). Progress is the custom status (<see cref="RunProgress"/>). The external
+/// event <see cref="CancelEventName"/> stops the run between fan-ins with status Cancelled and partial results kept.
+/// Activities that throw (environment faults) are retried; model-specific failures come back as results.
+/// </summary>
+public sealed partial class OptimizationOrchestrator : TaskOrchestrator<OptimizationInput, RunSummary>
+{
+    /// <summary>The external event that cancels a run.</summary>
+    public const string CancelEventName = "cancel";
+
+    /// <summary>Activity attempts for transient faults (the options' value is passed in the input's spec-independent settings).</summary>
+    public const int ActivityMaxAttempts = 3;
+
+    /// <summary>Trials a rung may fan out at once.</summary>
+    public const int MaxParallelTrials = 64;
+
+    /// <inheritdoc />
+    public override async Task<RunSummary> RunAsync(TaskOrchestrationContext context, OptimizationInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var logger = context.CreateReplaySafeLogger<OptimizationOrchestrator>();
+        var retry = new TaskOptions(new TaskRetryOptions(new RetryPolicy(ActivityMaxAttempts, TimeSpan.FromSeconds(1), 2.0)));
+        var cancel = context.WaitForExternalEvent<string>(CancelEventName);
+        var progress = new RunProgress(RunStatus.Validating, null, 0, 0, null);
+        string? schedulerState = null;
+        string? stopReason = null;
+
+        Task<RunSummary> Finish(RunStatus status, IReadOnlyList<TrialSummary> finals, RunError? error)
+        {
+            context.SetCustomStatus(progress with { Phase = status });
+            LogFinished(logger, input.RunId, status);
+            return context.CallActivityAsync<RunSummary>(nameof(FinishRunActivity), new FinishInput(input.RunId, input.Spec, status, finals, schedulerState, stopReason, error), retry);
+        }
+
+        RunError Error(string code, string message, RunStatus phase) => new() { Code = code, Message = message, Phase = phase, At = context.CurrentUtcDateTime };
+
+        try
+        {
+            context.SetCustomStatus(progress);
+            var validation = await context.CallActivityAsync<StepResult>(nameof(ValidateRunActivity), input, retry);
+            if (!validation.Ok)
+            {
+                return await Finish(RunStatus.Failed, [], Error(validation.ErrorCode ?? "invalid-spec", validation.Message ?? "invalid", RunStatus.Validating));
+            }
+
+            progress = progress with { Phase = RunStatus.ProfilingBaseline };
+            context.SetCustomStatus(progress);
+            await context.CallActivityAsync<bool>(nameof(UpdatePhaseActivity), new PhaseInput(input.RunId, RunStatus.ProfilingBaseline, null, context.CurrentUtcDateTime), retry);
+            var baseline = await context.CallActivityAsync<StepResult>(nameof(ProfileBaselineActivity), input, retry);
+            if (!baseline.Ok)
+            {
+                return await Finish(RunStatus.Failed, [], Error(baseline.ErrorCode ?? "invalid-model", baseline.Message ?? "baseline failed", RunStatus.ProfilingBaseline));
+            }
+
+            IReadOnlyList<TrialSummary> results = [];
+            IReadOnlyList<TrialWork> finals;
+            while (true)
+            {
+                var step = await context.CallActivityAsync<SchedulerStepOutput>(
+                    nameof(SchedulerStepActivity),
+                    new SchedulerStepInput(input.RunId, input.Spec, schedulerState, results, context.CurrentUtcDateTime, MaxParallelTrials),
+                    retry);
+                schedulerState = step.SchedulerState;
+                progress = progress with { TrialsDone = step.TrialsReported, TrialsTotal = step.TrialsSuggested, Best = step.Best };
+                if (step.Finished)
+                {
+                    stopReason = step.StopReason;
+                    finals = step.Finals;
+                    break;
+                }
+
+                if (step.Trials.Count == 0)
+                {
+                    return await Finish(RunStatus.Failed, [], Error("scheduler-stalled", "The scheduler suggested nothing before finishing.", RunStatus.Searching));
+                }
+
+                var rung = step.Trials.Max(t => t.Rung);
+                progress = progress with { Phase = RunStatus.Searching, Rung = rung };
+                context.SetCustomStatus(progress);
+                LogRung(logger, input.RunId, rung, step.Trials.Count);
+                await context.CallActivityAsync<bool>(nameof(UpdatePhaseActivity), new PhaseInput(input.RunId, RunStatus.Searching, rung, context.CurrentUtcDateTime), retry);
+                var fanned = await FanOutAsync(context, input, step.Trials, cancel, retry);
+                if (fanned is null)
+                {
+                    return await Finish(RunStatus.Cancelled, [], null);
+                }
+
+                results = fanned;
+            }
+
+            progress = progress with { Phase = RunStatus.FinalEvaluation, Rung = null };
+            context.SetCustomStatus(progress);
+            await context.CallActivityAsync<bool>(nameof(UpdatePhaseActivity), new PhaseInput(input.RunId, RunStatus.FinalEvaluation, null, context.CurrentUtcDateTime), retry);
+            var finalResults = await FanOutAsync(context, input, finals, cancel, retry);
+            if (finalResults is null)
+            {
+                return await Finish(RunStatus.Cancelled, [], null);
+            }
+
+            progress = progress with { Phase = RunStatus.WritingResults };
+            context.SetCustomStatus(progress);
+            return await Finish(RunStatus.Completed, finalResults, null);
+        }
+        catch (TaskFailedException ex)
+        {
+            var code = ex.FailureDetails.ErrorType;
+            return await Finish(RunStatus.Failed, [], Error(code, ex.FailureDetails.ErrorMessage, progress.Phase));
+        }
+    }
+
+    /// <summary>Runs the trials in parallel; null when the cancel event arrived first.</summary>
+    private static async Task<IReadOnlyList<TrialSummary>?> FanOutAsync(
+        TaskOrchestrationContext context, OptimizationInput input, IReadOnlyList<TrialWork> trials, Task<string> cancel, TaskOptions retry)
+    {
+        var tasks = trials.Select(t => context.CallActivityAsync<TrialSummary>(nameof(RunTrialActivity), new TrialActivityInput(input.RunId, input.Spec, t), retry)).ToArray();
+        var all = Task.WhenAll(tasks);
+        var first = await Task.WhenAny(all, cancel);
+        return first == cancel ? null : await all;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Run {RunId}: rung {Rung}, {Count} trial(s)")]
+    private static partial void LogRung(ILogger logger, string runId, int rung, int count);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Run {RunId} ends {Status}")]
+    private static partial void LogFinished(ILogger logger, string runId, RunStatus status);
+}

@@ -1,0 +1,88 @@
+using FunctionsOpt.Core.Evaluation;
+using FunctionsOpt.Core.Optimization;
+using FunctionsOpt.Core.Passes.Pipeline;
+using FunctionsOpt.Core.Search;
+using FunctionsOpt.Core.Search.Space;
+using FunctionsOpt.Orchestration.Artifacts;
+using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Optimization;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using ContractTrialResult = FunctionsOpt.Orchestration.Contracts.TrialResult;
+
+namespace FunctionsOpt.Orchestration.Durable;
+
+/// <summary>
+/// Builds, scores and times one candidate (see <see cref="TrialExecutor"/>), stores it content-addressed in the run's
+/// candidates, records the full result in the state record under the trial id, and returns a small summary.
+/// At-least-once safe: a re-run rebuilds the same bytes (or reuses them) and replaces the same trial id's record.
+/// A model-specific failure is a summary with its error code; only environment faults throw (and are retried).
+/// </summary>
+public sealed class RunTrialActivity(
+    IArtifactStore store,
+    RunWorkspace workspace,
+    InferenceSessionFactory sessions,
+    MeasurementGate gate,
+    TimeProvider clock,
+    ILogger<TrialExecutor>? logger = null) : TaskActivity<TrialActivityInput, TrialSummary>
+{
+    /// <inheritdoc />
+    public override async Task<TrialSummary> RunAsync(TaskActivityContext context, TrialActivityInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var started = clock.GetUtcNow();
+        var work = input.Work;
+        var prepared = await workspace.GetAsync(input.RunId, input.Spec);
+        var configuration = SearchConfiguration.FromCanonical(work.Configuration);
+        TrialOutcome outcome;
+        IReadOnlyList<string> passes = [];
+        try
+        {
+            var pipeline = prepared.Space.ToPipeline(configuration).Select(s => new PassStep(s.Pass, s.Parameters)).ToArray();
+            passes = pipeline.Select(s => s.Pass.Name).ToArray();
+            var executor = new TrialExecutor(sessions, new RunCandidateCache(store, input.RunId), gate, logger);
+            var budget = new TrialBudget(work.SampleFraction, work.LatencyIterations, work.CalibrationSamples);
+            outcome = await executor.RunAsync(prepared.Data, new TrialRequest(work.SchedulerTrialId, pipeline, budget), prepared.Settings);
+        }
+        catch (InvalidSearchSpaceException ex)
+        {
+            outcome = new TrialOutcome { Result = Core.Search.TrialResult.Invalid(work.SchedulerTrialId, ex.Message), ErrorCode = InvalidSpecException.Code };
+        }
+
+        if (outcome.CandidatePath is { } path && outcome.CandidateHash is { } hash)
+        {
+            await store.PutCandidateFileIfAbsentAsync(input.RunId, hash, path);
+            if (!string.Equals(path, prepared.Data.ModelPath, StringComparison.Ordinal))
+            {
+                File.Delete(path);
+            }
+        }
+
+        var record = new ContractTrialResult
+        {
+            TrialId = work.TrialId,
+            Configuration = configuration.Canonical,
+            Passes = passes,
+            Rung = work.Rung,
+            Resource = work.Resource,
+            Metrics = outcome.Result.Metrics,
+            Provider = outcome.Provider is { } p ? TrialRecords.Usage(p) : null,
+            Status = TrialRecords.ToContract(outcome.Result.Status),
+            Error = outcome.ErrorCode is { } code ? new TrialError { Code = code, Message = outcome.Result.Error ?? code } : null,
+            CandidateHash = outcome.CandidateHash,
+            Timings = new TrialTimings { StartedAt = started, CompletedAt = clock.GetUtcNow(), BuildSeconds = outcome.BuildSeconds, EvaluateSeconds = outcome.EvaluateSeconds },
+        };
+        await store.UpdateStateAsync(input.RunId, s => s.WithTrial(record));
+        return new TrialSummary
+        {
+            TrialId = work.TrialId,
+            SchedulerTrialId = work.SchedulerTrialId,
+            Status = outcome.Result.Status,
+            Metrics = outcome.Result.Metrics,
+            SampleCount = outcome.Result.SampleCount,
+            ErrorCode = outcome.ErrorCode,
+            Error = outcome.Result.Error,
+            CandidateHash = outcome.CandidateHash,
+        };
+    }
+}

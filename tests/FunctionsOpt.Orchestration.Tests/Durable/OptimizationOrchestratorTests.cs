@@ -1,0 +1,105 @@
+using System.Text.Json;
+using FunctionsOpt.Core.Data;
+using FunctionsOpt.Core.Evaluation;
+using FunctionsOpt.Core.Onnx;
+using FunctionsOpt.Core.Optimization;
+using FunctionsOpt.Core.Search.Schedulers;
+using FunctionsOpt.Embedded;
+using FunctionsOpt.Orchestration.Artifacts;
+using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Durable;
+using FunctionsOpt.Orchestration.Optimization;
+
+namespace FunctionsOpt.Orchestration.Tests.Durable;
+
+public sealed class OptimizationOrchestratorTests : IAsyncLifetime
+{
+    private static readonly string Samples = Path.Combine(AppContext.BaseDirectory, "samples", "penguins");
+    private readonly string _root = Directory.CreateTempSubdirectory("fopt-e2e-").FullName;
+    private EmbeddedOptimizationHost _host = null!;
+
+    public async Task InitializeAsync() =>
+        _host = await EmbeddedOptimizationHost.StartAsync(_root, o =>
+        {
+            o.MaxLatencyIterations = 20;
+            o.MinLatencyIterations = 5;
+            o.WorkDirectory = Path.Combine(_root, "work");
+        });
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static OptimizationSpec PenguinsSpec() => new()
+    {
+        Model = new ModelReference { Path = Path.Combine(Samples, "model.onnx") },
+        Dataset = new DatasetReference { Path = Path.Combine(Samples, "eval.csv"), LabelColumn = "species", Input = "features" },
+        Objective = new ObjectiveSpec { Metric = ObjectiveMetric.SizeBytes },
+        Constraints = new ConstraintsSpec { Quality = [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = 0.01 }] },
+        Search = new SearchSpec { MaxResource = 9, Eta = 3 },
+        Passes = ["prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"],
+        Seed = 3,
+    };
+
+    [Fact]
+    public async Task Run_PenguinsHyperband_CompletesWithABestModelThatMeetsTheConstraint()
+    {
+        var spec = PenguinsSpec();
+
+        var runId = await _host.SubmitAsync(spec);
+        var again = await _host.SubmitAsync(spec);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var summary = await _host.WaitAsync(runId, timeout.Token);
+
+        Assert.Equal(runId, again);
+        Assert.Equal(SpecHash.RunIdOf(spec), runId);
+        Assert.NotNull(summary);
+        Assert.Equal(RunStatus.Completed, summary.Status);
+        var state = (await _host.Store.ReadStateAsync(runId))!.State;
+        Assert.Equal(RunStatus.Completed, state.Status);
+        Assert.Equal(summary.BestTrialId, state.BestTrialId);
+
+        // One run only: the duplicate submission started nothing (one baseline, one set of trials).
+        var instances = new List<string>();
+        await foreach (var instance in _host.Client.GetAllInstancesAsync())
+        {
+            instances.Add(instance.InstanceId);
+        }
+
+        Assert.Equal([runId], instances);
+
+        // The best model loads in ORT and, scored independently on the whole eval.csv, meets the accuracy bar.
+        var bestPath = Path.Combine(_root, "runs", runId, "best", "model.onnx");
+        Assert.True(File.Exists(bestPath));
+        var sessions = new InferenceSessionFactory();
+        var raw = DatasetLoader.Load(Path.Combine(Samples, "eval.csv"), new DatasetLoadOptions { Csv = new CsvReadOptions { LabelColumn = "species", InputName = "features" } });
+        var inputs = OptimizationData.InputsOf(new OnnxModelInspector().Load(Path.Combine(Samples, "model.onnx"), out _));
+        var data = DatasetModelValidator.Conform(raw, inputs);
+        double Accuracy(string model)
+        {
+            using var handle = sessions.Create(model, new SessionSettings());
+            return ModelEvaluator.Evaluate(handle, data, new EvaluationRequest()).Result.Classification!.Accuracy;
+        }
+
+        var baseline = Accuracy(Path.Combine(Samples, "model.onnx"));
+        var best = Accuracy(bestPath);
+        Assert.True(best >= baseline - 0.01 - 1e-12, $"best {best} vs baseline {baseline}");
+        Assert.False(summary.BestEffort);
+
+        // trials.csv: one row per search trial per rung, as Hyperband plans them for R = 9, eta = 3.
+        var plan = HyperbandPlan.Brackets(9, 3);
+        var expectedSearchRows = (int)plan.Sum(b => b.Rungs.Sum(r => r.Configurations));
+        var rows = File.ReadAllLines(Path.Combine(_root, "runs", runId, "trials.csv"));
+        var header = rows[0].Split(',');
+        var phase = Array.IndexOf(header, "phase");
+        Assert.Equal(expectedSearchRows, rows.Skip(1).Count(r => r.Split(',')[phase] == "search"));
+        Assert.Equal(expectedSearchRows, state.Trials.Count(t => !t.TrialId.StartsWith(RunResultsWriter.FinalPrefix, StringComparison.Ordinal)));
+        Assert.InRange(rows.Skip(1).Count(r => r.Split(',')[phase] == "final"), 1, 3);
+
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "runs", runId, "report.json")));
+        Assert.Equal(runId, report.RootElement.GetProperty("runId").GetString());
+        Assert.Equal(summary.BestTrialId, report.RootElement.GetProperty("best").GetProperty("trialId").GetString());
+    }
+}
