@@ -86,6 +86,19 @@ public sealed partial class MainTemplateTests
         Assert.Contains(name, CompiledTemplate.Names(await MainAsync(), "outputs"));
     }
 
+    [Theory]
+    [InlineData("infra/hooks/postprovision.sh", @"\$\{?([A-Z][A-Z0-9_]*)")]
+    [InlineData("infra/hooks/postprovision.ps1", @"\$env:([A-Z][A-Z0-9_]*)")]
+    public async Task Hook_EnvironmentVariablesItReads_AreOutputsOfMain(string script, string pattern)
+    {
+        var outputs = CompiledTemplate.Names(await MainAsync(), "outputs").ToHashSet(StringComparer.Ordinal);
+        var read = Regex.Matches(Repository.ReadText(script), pattern).Select(m => m.Groups[1].Value)
+            .Where(v => v != "LOCAL_SETTINGS_PATH").Distinct().ToList();
+
+        Assert.True(read.Count >= 5, $"{script} reads only {read.Count} azd outputs.");
+        Assert.All(read, name => Assert.Contains(name, outputs));
+    }
+
     [Fact]
     public async Task GpuWorkloadProfileType_AllowedValues_AreServerlessGpuProfilesSharedWithTheEnvironment()
     {
