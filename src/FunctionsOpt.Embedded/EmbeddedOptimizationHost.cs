@@ -57,37 +57,21 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
         return new EmbeddedOptimizationHost(host, store);
     }
 
-    /// <summary>Starts a run of <paramref name="spec"/> unless one with its run id exists; returns the run id either way.</summary>
-    public async Task<string> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        var runId = SpecHash.RunIdOf(spec);
-        if (await Client.GetInstanceAsync(runId, cancellationToken).ConfigureAwait(false) is null)
-        {
-            await Client.ScheduleNewOrchestrationInstanceAsync(
-                nameof(OptimizationOrchestrator), new OptimizationInput(runId, spec), new StartOrchestrationOptions(runId), cancellationToken).ConfigureAwait(false);
-        }
+    /// <summary>Starting, watching and cancelling runs (the same client every host uses).</summary>
+    public OptimizationRunClient Runs => new(Client);
 
-        return runId;
-    }
+    /// <summary>Starts a run of <paramref name="spec"/> unless one with its run id exists; returns the run id either way.</summary>
+    public async Task<string> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default) =>
+        (await Runs.SubmitAsync(spec, cancellationToken).ConfigureAwait(false)).RunId;
 
     /// <summary>The run's live progress (the orchestration's custom status), or null before the first update.</summary>
-    public async Task<RunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken = default)
-    {
-        var metadata = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        return metadata?.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunProgress>();
-    }
+    public Task<RunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken = default) => Runs.GetProgressAsync(runId, cancellationToken);
 
     /// <summary>Waits for the run to end and returns its summary.</summary>
-    public async Task<RunSummary?> WaitAsync(string runId, CancellationToken cancellationToken = default)
-    {
-        var metadata = await Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        return metadata.ReadOutputAs<RunSummary>();
-    }
+    public Task<RunSummary?> WaitAsync(string runId, CancellationToken cancellationToken = default) => Runs.WaitAsync(runId, cancellationToken);
 
     /// <summary>Asks the run to stop after the trials in flight; it ends Cancelled with partial results.</summary>
-    public Task CancelAsync(string runId, CancellationToken cancellationToken = default) =>
-        Client.RaiseEventAsync(runId, OptimizationOrchestrator.CancelEventName, "cancelled by the user", cancellationToken);
+    public Task CancelAsync(string runId, CancellationToken cancellationToken = default) => Runs.CancelAsync(runId, cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _host.DisposeAsync();
