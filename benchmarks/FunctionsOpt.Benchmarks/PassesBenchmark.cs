@@ -72,6 +72,8 @@ internal sealed record ModelResult(ModelCase Case, IReadOnlyList<CandidateResult
 /// </summary>
 internal static class PassesBenchmark
 {
+    private const int SpinDownMilliseconds = 20;
+
     public static void Run(PassesOptions options, IReadOnlyList<string> commandLine, TextWriter log)
     {
         var machine = MachineInfo.Capture();
@@ -310,6 +312,8 @@ internal static class PassesBenchmark
                 {
                     var index = (((r % callers.Count) + callers.Count + k) % callers.Count);
                     Settle();
+                    // Let the previous candidate's ORT worker threads stop spinning before this one starts.
+                    Thread.Sleep(SpinDownMilliseconds);
                     for (var c = 0; c < calls; c++)
                     {
                         var seconds = callers[index].Call();
