@@ -73,6 +73,7 @@ internal sealed record ModelResult(ModelCase Case, IReadOnlyList<CandidateResult
 internal static class PassesBenchmark
 {
     private const int SpinDownMilliseconds = 20;
+    private const int MinCallsPerRound = 10;
 
     public static void Run(PassesOptions options, IReadOnlyList<string> commandLine, TextWriter log)
     {
@@ -294,7 +295,7 @@ internal static class PassesBenchmark
             callers[0].Call();
             var calls = 0;
             var start = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < options.RoundMilliseconds || calls < 3)
+            while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < options.RoundMilliseconds || calls < MinCallsPerRound)
             {
                 callers[0].Call();
                 calls++;

@@ -155,7 +155,7 @@ internal static class PassesReport
         sb.AppendLine(Invariant($"- Load average (1/5/15 min) at start {machine.LoadAverage}, at end {endLoad}. The machine is shared with other builds; absolute times are noisy, the interleaved ratios much less so."));
         sb.AppendLine(Invariant($"- ONNX Runtime {machine.OrtVersion} (native CPU package), build configuration {machine.Configuration}"));
         sb.AppendLine(Invariant($"- Sessions: provider {settings.Provider.ToName()}, graph optimization {settings.OptimizationLevel}, intra-op threads {settings.IntraOpThreads} for every candidate, sequential execution; only one session runs at any time."));
-        sb.AppendLine(Invariant($"- Timing: per model and batch size, the number of calls per round is sized so the fp32 model takes about {options.RoundMilliseconds} ms; then {options.Warmup} untimed warm-up round(s) and {options.Rounds} timed rounds. Each round runs every candidate for that many calls, one candidate at a time, the order rotating by one each round, with a full GC and a 20 ms pause (so the previous session's worker threads stop spinning) before each candidate. Every `Session.Run` (one pre-built input tensor, all outputs) is timed; p50 is the median of all timed calls of that candidate."));
+        sb.AppendLine(Invariant($"- Timing: per model and batch size, the number of calls per round is sized so the fp32 model takes about {options.RoundMilliseconds} ms (at least 10 calls); then {options.Warmup} untimed warm-up round(s) and {options.Rounds} timed rounds. Each round runs every candidate for that many calls, one candidate at a time, the order rotating by one each round, with a full GC and a 20 ms pause (so the previous session's worker threads stop spinning) before each candidate. Every `Session.Run` (one pre-built input tensor, all outputs) is timed; p50 is the median of all timed calls of that candidate."));
         sb.AppendLine("- Candidates are built with `PassPipeline.Run` from the fp32 model (so every one has passed an ORT load); the pipeline hands `compensate-error` the model before pruning as its reference. Parameters not shown take the pass's declared defaults.");
         sb.AppendLine();
         sb.AppendLine("## Details");
@@ -169,6 +169,12 @@ internal static class PassesReport
             if (result.Case.Preparation.Count > 0)
             {
                 sb.AppendLine(Invariant($"- Preparation before static int8: {string.Join(" → ", result.Case.Preparation.Select(s => s.Pass.Name))}."));
+                if (result.Candidates.FirstOrDefault(c => c.Spec.Name == "fp32 prepared") is { Built: true } control)
+                {
+                    // ORT's All level folds BatchNormalization itself, so the prepared fp32 model should time the same.
+                    var ratios = string.Join(", ", result.Batches.Select(b => Invariant($"batch {b}: {result.Baseline.P50(b) / control.P50(b):F2}x")));
+                    sb.AppendLine(Invariant($"- Noise control: \"fp32 prepared\" runs the same computation as fp32 once ORT has optimized it; its speed ratio ({ratios}) should be 1.00, and its distance from 1.00 is a measure of this run's timing noise."));
+                }
             }
 
             sb.AppendLine();
@@ -185,7 +191,7 @@ internal static class PassesReport
                 sb.AppendLine(Invariant($"  - built in {c.BuildSeconds:F1} s; {latency}"));
                 foreach (var record in c.Records)
                 {
-                    var facts = record.Notes.Where(n => !n.Contains(": sparsity ", StringComparison.Ordinal)).Take(4).Select(Short).ToList();
+                    var facts = record.Notes.Where(n => n.StartsWith("overall", StringComparison.Ordinal) || !n.Contains(": sparsity ", StringComparison.Ordinal)).Take(4).Select(Short).ToList();
                     var skipped = record.Skipped.Count == 0
                         ? string.Empty
                         : Invariant($"; skipped {record.Skipped.Count}: ") + string.Join(" | ", record.Skipped.Take(3).Select(Short)) + (record.Skipped.Count > 3 ? " | …" : string.Empty);
