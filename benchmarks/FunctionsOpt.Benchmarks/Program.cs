@@ -1,8 +1,10 @@
 using FunctionsOpt.Benchmarks;
+using FunctionsOpt.Benchmarks.Scenes;
 
 if (args.Length == 0 || args[0] is "--help" or "-h")
 {
     Console.WriteLine(BenchmarkOptions.Usage);
+    Console.WriteLine(PassesOptions.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -13,6 +15,14 @@ try
         case "evaluator-overhead":
             var options = BenchmarkOptions.Parse(args.Skip(1).ToList());
             EvaluatorOverheadBenchmark.Run(options, args, Console.Out);
+            return 0;
+        case "scenes":
+            var folder = args.Length > 1 ? Path.GetFullPath(args[1]) : PassesOptions.DefaultScenesFolder;
+            var bytes = SceneGenerator.Write(folder, SceneGenerator.DefaultCount);
+            Console.WriteLine($"Wrote {SceneGenerator.DefaultCount} scenes to {folder} ({bytes} bytes).");
+            return 0;
+        case "passes":
+            PassesBenchmark.Run(PassesOptions.Parse(args.Skip(1).ToList()), args, Console.Out);
             return 0;
         default:
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");

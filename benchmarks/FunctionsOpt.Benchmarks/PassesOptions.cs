@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace FunctionsOpt.Benchmarks;
+
+/// <summary>Options of the passes benchmark. Relative paths on the command line resolve against the current directory.</summary>
+internal sealed record PassesOptions
+{
+    public const string Usage =
+        """
+        Usage: dotnet run -c Release --project benchmarks/FunctionsOpt.Benchmarks -- passes [options]
+          --out PATH           markdown result file (default: benchmarks/passes.md)
+          --rounds N           timed rounds per candidate, interleaved (default: 11)
+          --warmup N           untimed rounds before timing (default: 1)
+          --threads N          ORT intra-op threads, the same for every candidate (default: processor count)
+          --round-ms N         each round runs a candidate for about this long, sized on the fp32 model (default: 150)
+          --large-batch N      the "largest batch" for models with a symbolic batch axis (default: 64)
+          --skip-resnet        only penguins and shapes-cnn
+        Usage: dotnet run -c Release --project benchmarks/FunctionsOpt.Benchmarks -- scenes [FOLDER]
+          writes the ResNet18 scenes (default folder: samples/resnet18-scenes)
+        """;
+
+    public static string DefaultScenesFolder => FromRepository("samples/resnet18-scenes");
+
+    public string OutputPath { get; init; } = FromRepository("benchmarks/passes.md");
+
+    public int Rounds { get; init; } = 11;
+
+    public int Warmup { get; init; } = 1;
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    public int RoundMilliseconds { get; init; } = 150;
+
+    public int LargeBatch { get; init; } = 64;
+
+    public bool SkipResNet { get; init; }
+
+    public string Samples { get; init; } = FromRepository("samples");
+
+    public string ResNetModel { get; init; } = Metadata("ResNet18Path");
+
+    public static PassesOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new PassesOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--skip-resnet")
+            {
+                options = options with { SkipResNet = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"Option {name} needs a value.\n{Usage}");
+            }
+
+            var value = args[++i];
+            options = name switch
+            {
+                "--out" => options with { OutputPath = Path.GetFullPath(value) },
+                "--rounds" => options with { Rounds = Positive(name, value) },
+                "--warmup" => options with { Warmup = NonNegative(name, value) },
+                "--threads" => options with { Threads = Positive(name, value) },
+                "--round-ms" => options with { RoundMilliseconds = Positive(name, value) },
+                "--large-batch" => options with { LargeBatch = Positive(name, value) },
+                _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value)
+    {
+        var parsed = int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        return parsed > 0 ? parsed : throw new ArgumentException($"{name} must be positive (got {value}).");
+    }
+
+    private static int NonNegative(string name, string value)
+    {
+        var parsed = int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        return parsed >= 0 ? parsed : throw new ArgumentException($"{name} must not be negative (got {value}).");
+    }
+
+    private static string FromRepository(string relative) => Path.GetFullPath(Path.Combine(Metadata("RepositoryRoot"), relative));
+
+    private static string Metadata(string key) =>
+        typeof(PassesOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == key)?.Value
+        ?? throw new InvalidOperationException($"Assembly metadata '{key}' is missing; it is set in FunctionsOpt.Benchmarks.csproj.");
+}
