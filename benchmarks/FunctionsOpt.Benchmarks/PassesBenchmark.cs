@@ -158,6 +158,13 @@ internal static class PassesBenchmark
         list.Add(new("static int8 U8S8 per-tensor", "quantization", [.. prep, Static(false, "uint8")]));
         list.Add(new("static int8 S8S8 per-channel", "quantization", [.. prep, Static(true, "int8")]));
         list.Add(new("static int8 U8S8 per-channel", "quantization", [.. prep, Static(true, "uint8")]));
+        // Residual Adds and pools quantized too (QLinearAdd etc.), so no float island sits between the int8 convs.
+        list.Add(new("static int8 U8S8 per-channel, extended ops", "quantization", [.. prep, Step(
+            catalogue,
+            "quantize-static",
+            ("per-channel", ParameterValue.Of(true)),
+            ("activation-type", ParameterValue.Of("uint8")),
+            ("op-types", ParameterValue.Of(FunctionsOpt.Core.Passes.Quantization.Static.StaticInt8Pass.ExtendedOpTypes)))]));
         list.Add(new("magnitude 50%", "pruning", [magnitude]));
         list.Add(new("magnitude 2:4", "pruning", [Step(catalogue, "prune-magnitude", ("mode", ParameterValue.Of("nm")), ("n", ParameterValue.Of(2L)), ("m", ParameterValue.Of(4L)))]));
         list.Add(new("structured 25%", "pruning", [Step(catalogue, "prune-structured", ("ratio", ParameterValue.Of(0.25)))]));
