@@ -8,7 +8,10 @@ using FunctionsOpt.Embedded;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
+using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Tests.TestKit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsOpt.Orchestration.Tests.Durable;
 
@@ -16,6 +19,7 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
 {
     private static readonly string Samples = Path.Combine(AppContext.BaseDirectory, "samples", "penguins");
     private readonly string _root = Directory.CreateTempSubdirectory("fopt-e2e-").FullName;
+    private readonly RecordingRunEventPublisher _events = new();
     private EmbeddedOptimizationHost _host = null!;
 
     public async Task InitializeAsync() =>
@@ -24,7 +28,8 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
             o.MaxLatencyIterations = 20;
             o.MinLatencyIterations = 5;
             o.WorkDirectory = Path.Combine(_root, "work");
-        });
+        },
+        configureServices: services => services.AddSingleton<IRunEventPublisher>(_events));
 
     public async Task DisposeAsync()
     {
@@ -101,5 +106,26 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "runs", runId, "report.json")));
         Assert.Equal(runId, report.RootElement.GetProperty("runId").GetString());
         Assert.Equal(summary.BestTrialId, report.RootElement.GetProperty("best").GetProperty("trialId").GetString());
+
+        // Run events: started, throttled progress (at least the first rung, steps rising, never more than one per
+        // rung fanned out), then completed with the chosen trial and its metrics.
+        var events = _events.Events;
+        Assert.All(events, e => Assert.Equal(runId, e.RunId));
+        Assert.Equal(RunEventKind.RunStarted, events[0].Kind);
+        var last = events[^1];
+        Assert.Equal(RunEventKind.RunCompleted, last.Kind);
+        Assert.Equal(RunStatus.Completed, last.Status);
+        Assert.Equal(summary.BestTrialId, last.BestTrialId);
+        Assert.Equal(
+            state.Trials.Single(t => t.TrialId == summary.BestTrialId).Metrics.OrderBy(m => m.Key, StringComparer.Ordinal),
+            last.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal));
+        var progress = events.Skip(1).SkipLast(1).ToList();
+        Assert.All(progress, e => Assert.Equal(RunEventKind.RunProgress, e.Kind));
+        Assert.NotEmpty(progress);
+        Assert.Equal(1, progress[0].Step);
+        Assert.Equal(progress.Select(e => e.Step).Order(), progress.Select(e => e.Step));
+        Assert.Equal(progress.Count, progress.Select(e => e.Step).Distinct().Count());
+        var rungsFanned = plan.Sum(b => b.Rungs.Count);
+        Assert.InRange(progress[^1].Step, 1, rungsFanned);
     }
 }
