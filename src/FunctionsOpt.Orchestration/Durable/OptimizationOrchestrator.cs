@@ -1,5 +1,6 @@
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Messaging;
+using FunctionsOpt.Orchestration.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -39,12 +40,18 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
         string? schedulerState = null;
         string? stopReason = null;
         var rungsFanned = 0;
+        var runStarted = context.CurrentUtcDateTime;
 
         async Task<RunSummary> Finish(RunStatus status, IReadOnlyList<TrialSummary> finals, RunError? error)
         {
             context.SetCustomStatus(progress with { Phase = status });
             LogFinished(logger, input.RunId, status);
             var summary = await context.CallActivityAsync<RunSummary>(nameof(FinishRunActivity), new FinishInput(input.RunId, input.Spec, status, finals, schedulerState, stopReason, error), retry);
+            if (!context.IsReplaying)
+            {
+                FunctionsOptTelemetry.RecordSpan("run", input.RunId, runStarted, context.CurrentUtcDateTime, (FunctionsOptTelemetry.StatusTag, summary.Status.ToString()));
+            }
+
             var chosen = finals.FirstOrDefault(f => f.TrialId == summary.BestTrialId);
             await PublishAsync(context, logger, retry, new RunEvent
             {
@@ -125,7 +132,13 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
                     BestObjective = progress.Best?.Objective,
                     MeetsConstraints = progress.Best?.MeetsConstraints,
                 });
+                var rungStarted = context.CurrentUtcDateTime;
                 var fanned = await FanOutAsync(context, input, step.Trials, cancel, retry);
+                if (!context.IsReplaying)
+                {
+                    FunctionsOptTelemetry.RecordSpan("rung", input.RunId, rungStarted, context.CurrentUtcDateTime, (FunctionsOptTelemetry.RungTag, rung), ("functionsopt.trials", step.Trials.Count));
+                }
+
                 if (fanned is null)
                 {
                     return await Finish(RunStatus.Cancelled, [], null);

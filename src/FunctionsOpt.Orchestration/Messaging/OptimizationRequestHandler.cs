@@ -3,6 +3,7 @@ using Azure.Messaging.ServiceBus;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -58,10 +59,18 @@ public sealed partial class OptimizationRequestHandler
     private readonly ServiceBusOptions _options;
     private readonly SpecValidator _validator;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
 
-    /// <summary>Creates the handler; <paramref name="validator"/> defaults to <see cref="SpecValidator.Default"/>.</summary>
+    /// <summary>
+    /// Creates the handler; <paramref name="validator"/> defaults to <see cref="SpecValidator.Default"/>, and
+    /// <paramref name="clock"/> (for the queue-lag metric) to the system clock.
+    /// </summary>
     public OptimizationRequestHandler(
-        OptimizationRunClient runs, IOptions<ServiceBusOptions> options, ILogger<OptimizationRequestHandler>? logger = null, SpecValidator? validator = null)
+        OptimizationRunClient runs,
+        IOptions<ServiceBusOptions> options,
+        ILogger<OptimizationRequestHandler>? logger = null,
+        SpecValidator? validator = null,
+        TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(options);
@@ -69,6 +78,7 @@ public sealed partial class OptimizationRequestHandler
         _options = options.Value;
         _validator = validator ?? SpecValidator.Default;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>Handles the message of a processor callback and settles it through the callback's receiver.</summary>
@@ -83,6 +93,9 @@ public sealed partial class OptimizationRequestHandler
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(settlement);
+        FunctionsOptTelemetry.QueueLag.Record(
+            Math.Max(0, (_clock.GetUtcNow() - message.EnqueuedTime).TotalSeconds),
+            new KeyValuePair<string, object?>(FunctionsOptTelemetry.TransportTag, "serviceBus"));
         var (spec, problems) = Validate(message.Body.ToString());
         if (spec is null)
         {

@@ -45,7 +45,8 @@ public static class ServiceBusServiceCollectionExtensions
             sp.GetRequiredService<OptimizationRunClient>(),
             sp.GetRequiredService<IOptions<ServiceBusOptions>>(),
             sp.GetService<ILogger<OptimizationRequestHandler>>(),
-            sp.GetService<SpecValidator>()));
+            sp.GetService<SpecValidator>(),
+            sp.GetService<TimeProvider>()));
         services.AddHostedService<ServiceBusIntakeService>();
         return services;
     }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Evaluation;
@@ -10,6 +13,7 @@ using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Telemetry;
 using FunctionsOpt.Orchestration.Tests.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,6 +56,27 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
     public async Task Run_PenguinsHyperband_CompletesWithABestModelThatMeetsTheConstraint()
     {
         var spec = PenguinsSpec();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "FunctionsOpt",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var trialDurations = new ConcurrentQueue<double>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "FunctionsOpt" && instrument.Name == "functionsopt.trial.duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((_, value, _, _) => trialDurations.Enqueue(value));
+        meters.Start();
 
         var runId = await _host.SubmitAsync(spec);
         var again = await _host.SubmitAsync(spec);
@@ -127,5 +152,19 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
         Assert.Equal(progress.Count, progress.Select(e => e.Step).Distinct().Count());
         var rungsFanned = plan.Sum(b => b.Rungs.Count);
         Assert.InRange(progress[^1].Step, 1, rungsFanned);
+
+        // Telemetry: one run span over the whole run, a rung span per rung fanned out, a trial span and a duration
+        // per trial (each trial ran once here), all tagged with the run id.
+        var mine = spans.Where(a => (string?)a.GetTagItem("functionsopt.run_id") == runId).ToList();
+        var run = Assert.Single(mine, a => a.OperationName == "run");
+        Assert.Equal("Completed", run.GetTagItem("functionsopt.status"));
+        var rungSpans = mine.Where(a => a.OperationName == "rung").ToList();
+        Assert.InRange(rungSpans.Count, progress.Count, rungsFanned);
+        Assert.All(rungSpans, r => Assert.InRange(r.StartTimeUtc, run.StartTimeUtc, run.StartTimeUtc + run.Duration));
+        var trialSpans = mine.Where(a => a.OperationName == "trial").ToList();
+        Assert.Equal(
+            state.Trials.Select(t => t.TrialId).Order(StringComparer.Ordinal),
+            trialSpans.Select(a => (string)a.GetTagItem("functionsopt.trial_id")!).Order(StringComparer.Ordinal));
+        Assert.True(trialDurations.Count >= state.Trials.Count);
     }
 }

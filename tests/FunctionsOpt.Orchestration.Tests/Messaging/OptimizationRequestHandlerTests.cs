@@ -222,6 +222,36 @@ public sealed class OptimizationRequestHandlerTests(EmbeddedEngineFixture engine
         Assert.DoesNotContain(ExpectedRunId(108), await InstancesAsync());
     }
 
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
+    public async Task HandleAsync_MessageEnqueuedEarlier_RecordsTheQueueLag()
+    {
+        var now = new DateTimeOffset(2026, 11, 5, 12, 0, 0, TimeSpan.Zero);
+        var lags = new System.Collections.Concurrent.ConcurrentQueue<(double Value, object? Transport)>();
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "FunctionsOpt" && instrument.Name == "functionsopt.queue.lag")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((_, value, tags, _) => lags.Enqueue((value, tags.ToArray().Single(t => t.Key == "functionsopt.transport").Value)));
+        meters.Start();
+        var handler = new OptimizationRequestHandler(engine.Host.Runs, Options.Create(new ServiceBusOptions()), clock: new FixedClock(now));
+
+        // 7.25 s in the queue: an exactly representable value, which no other test's message has.
+        await handler.HandleAsync(IntakeMessages.Of("[]", "msg-lag", enqueuedTime: now.AddSeconds(-7.25)), new RecordingSettlement());
+
+        Assert.Contains((7.25, (object?)"serviceBus"), lags);
+    }
+
     [Fact]
     public async Task HandleAsync_ProcessMessageEventArgs_SettlesThroughTheProcessorsReceiver()
     {
