@@ -196,6 +196,8 @@ var sharedSettings = {
   // Trials run on the GPU; a replica whose CUDA provider cannot load still works on CPU and records why.
   FunctionsOpt__Session__Provider: 'Cuda'
   FunctionsOpt__Session__AllowCpuFallback: 'true'
+  // In Azure requests arrive on Service Bus and run events go to its topic (storage queues are the local default).
+  FunctionsOpt__ServiceBus__Transport: 'ServiceBus'
   FunctionsOpt__ServiceBus__RequestsQueueName: serviceBus.outputs.requestsQueueName
   FunctionsOpt__ServiceBus__EventsTopicName: serviceBus.outputs.eventsTopicName
 }

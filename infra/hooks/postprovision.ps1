@@ -37,6 +37,7 @@ $settings = [ordered]@{
     'FunctionsOpt__ArtifactStore__AccountUri' = $env:AZURE_STORAGE_BLOB_ENDPOINT
     'FunctionsOpt__Session__Provider' = 'Cuda'
     'FunctionsOpt__Session__AllowCpuFallback' = 'true'
+    'FunctionsOpt__ServiceBus__Transport' = 'ServiceBus'
     'FunctionsOpt__ServiceBus__RequestsQueueName' = $env:SERVICEBUS_REQUESTS_QUEUE_NAME
     'FunctionsOpt__ServiceBus__EventsTopicName' = $env:SERVICEBUS_EVENTS_TOPIC_NAME
   }

@@ -48,6 +48,7 @@ tmp="$target.tmp.$$"
   printf '    "FunctionsOpt__ArtifactStore__AccountUri": %s,\n' "$(json "$AZURE_STORAGE_BLOB_ENDPOINT")"
   printf '    "FunctionsOpt__Session__Provider": "Cuda",\n'
   printf '    "FunctionsOpt__Session__AllowCpuFallback": "true",\n'
+  printf '    "FunctionsOpt__ServiceBus__Transport": "ServiceBus",\n'
   printf '    "FunctionsOpt__ServiceBus__RequestsQueueName": %s,\n' "$(json "$SERVICEBUS_REQUESTS_QUEUE_NAME")"
   printf '    "FunctionsOpt__ServiceBus__EventsTopicName": %s\n' "$(json "$SERVICEBUS_EVENTS_TOPIC_NAME")"
   printf '  }\n'

@@ -32,9 +32,17 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     /// <summary>Where the runs write (<c>{root}/runs/{runId}/...</c>).</summary>
     public IArtifactStore Store { get; }
 
-    /// <summary>Starts the engine with artifacts under <paramref name="artifactRoot"/>.</summary>
+    /// <summary>
+    /// Starts the engine with artifacts under <paramref name="artifactRoot"/>. <paramref name="configureServices"/> runs
+    /// after the defaults are registered, so a registration there replaces one (for example the
+    /// <see cref="Orchestration.Messaging.IRunEventPublisher"/>, which only logs by default).
+    /// </summary>
     public static async Task<EmbeddedOptimizationHost> StartAsync(
-        string artifactRoot, Action<OptimizationOptions>? configure = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+        string artifactRoot,
+        Action<OptimizationOptions>? configure = null,
+        ILoggerFactory? loggers = null,
+        Action<IServiceCollection>? configureServices = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactRoot);
         var store = new LocalFolderArtifactStore(artifactRoot);
@@ -51,6 +59,8 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
                     {
                         services.PostConfigure(configure);
                     }
+
+                    configureServices?.Invoke(services);
                 },
             },
             cancellationToken).ConfigureAwait(false);

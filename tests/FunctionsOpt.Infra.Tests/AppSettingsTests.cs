@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using FunctionsOpt.Core.Evaluation;
 using FunctionsOpt.Infra.Tests.TestKit;
 using FunctionsOpt.Orchestration.Artifacts;
+using FunctionsOpt.Orchestration.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsOpt.Infra.Tests;
@@ -14,9 +15,6 @@ namespace FunctionsOpt.Infra.Tests;
 /// </summary>
 public sealed partial class AppSettingsTests
 {
-    // Sections the Service Bus item of the same issue is adding; listed here so any other unknown section fails.
-    private static readonly HashSet<string> PendingSections = new(StringComparer.OrdinalIgnoreCase) { "ServiceBus" };
-
     private static readonly Dictionary<string, Type> OptionsBySection = FindOptionsTypes();
 
     private static JsonObject SampleValues() =>
@@ -74,6 +72,34 @@ public sealed partial class AppSettingsTests
         Assert.Equal(typeof(ArtifactStoreOptions), OptionsBySection["ArtifactStore"]);
     }
 
+    [Fact]
+    public void OptionsTypes_FoundByReflection_IncludeServiceBus()
+    {
+        Assert.Equal(typeof(ServiceBusOptions), OptionsBySection["ServiceBus"]);
+    }
+
+    [Fact]
+    public async Task Hook_ServiceBusValues_SelectTheServiceBusTransportAndTheProvisionedEntities()
+    {
+        var outputs = Hook.SampleOutputs();
+        var values = await Hook.WriteSampleValuesAsync();
+        var settings = values.ToDictionary(v => v.Key.Replace("__", ":", StringComparison.Ordinal), v => (string?)v.Value);
+        var options = new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
+            .GetSection(ServiceBusOptions.SectionName).Get<ServiceBusOptions>(o => o.ErrorOnUnknownConfiguration = true);
+
+        Assert.NotNull(options);
+        Assert.Equal(MessagingTransport.ServiceBus, options.Transport);
+        Assert.Equal(outputs["SERVICEBUS_REQUESTS_QUEUE_NAME"], options.RequestsQueueName);
+        Assert.Equal(outputs["SERVICEBUS_EVENTS_TOPIC_NAME"], options.EventsTopicName);
+    }
+
+    [Fact]
+    public void Sample_ServiceBusTransport_IsTheStorageQueueDefault()
+    {
+        Assert.Equal(nameof(MessagingTransport.StorageQueue), (string?)SampleValues()["FunctionsOpt__ServiceBus__Transport"]);
+        Assert.Equal(MessagingTransport.StorageQueue, new ServiceBusOptions().Transport);
+    }
+
     private static void AssertBinds(JsonObject values, string source)
     {
         var settings = values
@@ -84,11 +110,6 @@ public sealed partial class AppSettingsTests
 
         foreach (var section in configuration.GetSection("FunctionsOpt").GetChildren())
         {
-            if (PendingSections.Contains(section.Key))
-            {
-                continue;
-            }
-
             Assert.True(OptionsBySection.TryGetValue(section.Key, out var type), $"{source}: no options bind FunctionsOpt:{section.Key}.");
             // Throws on a key the type does not have and on a value that does not convert (an unknown enum name, say).
             var bound = section.Get(type, o => o.ErrorOnUnknownConfiguration = true);
@@ -100,11 +121,6 @@ public sealed partial class AppSettingsTests
     {
         var parts = key.Split("__");
         Assert.True(parts.Length == 3, $"{source}: '{key}' is not FunctionsOpt__Section__Property.");
-        if (PendingSections.Contains(parts[1]))
-        {
-            return;
-        }
-
         Assert.True(OptionsBySection.TryGetValue(parts[1], out var type), $"{source}: no options bind FunctionsOpt:{parts[1]} ('{key}').");
         Assert.True(type.GetProperty(parts[2], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is not null,
             $"{source}: {type.Name} has no property '{parts[2]}' ('{key}').");

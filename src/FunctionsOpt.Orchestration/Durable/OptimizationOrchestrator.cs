@@ -1,4 +1,6 @@
 using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Messaging;
+using FunctionsOpt.Orchestration.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +13,9 @@ namespace FunctionsOpt.Orchestration.Durable;
 /// through <see cref="SchedulerStepActivity"/>). Progress is the custom status (<see cref="RunProgress"/>). The external
 /// event <see cref="CancelEventName"/> stops the run between fan-ins with status Cancelled and partial results kept.
 /// Activities that throw (environment faults) are retried; model-specific failures come back as results.
+/// Run events (<see cref="RunEvent"/>: started, one progress per rung, completed or failed) are published through
+/// <see cref="PublishRunEventActivity"/> with the orchestration's clock as their time; a failure to publish is logged
+/// and never fails the run.
 /// </summary>
 public sealed partial class OptimizationOrchestrator : TaskOrchestrator<OptimizationInput, RunSummary>
 {
@@ -34,12 +39,34 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
         var progress = new RunProgress(RunStatus.Validating, null, 0, 0, null);
         string? schedulerState = null;
         string? stopReason = null;
+        var rungsFanned = 0;
+        var runStarted = context.CurrentUtcDateTime;
 
-        Task<RunSummary> Finish(RunStatus status, IReadOnlyList<TrialSummary> finals, RunError? error)
+        async Task<RunSummary> Finish(RunStatus status, IReadOnlyList<TrialSummary> finals, RunError? error)
         {
             context.SetCustomStatus(progress with { Phase = status });
             LogFinished(logger, input.RunId, status);
-            return context.CallActivityAsync<RunSummary>(nameof(FinishRunActivity), new FinishInput(input.RunId, input.Spec, status, finals, schedulerState, stopReason, error), retry);
+            var summary = await context.CallActivityAsync<RunSummary>(nameof(FinishRunActivity), new FinishInput(input.RunId, input.Spec, status, finals, schedulerState, stopReason, error), retry);
+            if (!context.IsReplaying)
+            {
+                FunctionsOptTelemetry.RecordSpan("run", input.RunId, runStarted, context.CurrentUtcDateTime, (FunctionsOptTelemetry.StatusTag, summary.Status.ToString()));
+            }
+
+            var chosen = finals.FirstOrDefault(f => f.TrialId == summary.BestTrialId);
+            await PublishAsync(context, logger, retry, new RunEvent
+            {
+                Kind = summary.Status == RunStatus.Failed ? RunEventKind.RunFailed : RunEventKind.RunCompleted,
+                RunId = input.RunId,
+                Time = context.CurrentUtcDateTime,
+                Status = summary.Status,
+                TrialsDone = progress.TrialsDone,
+                TrialsTotal = progress.TrialsTotal,
+                BestTrialId = summary.BestTrialId,
+                MeetsConstraints = summary.BestTrialId is null ? null : !summary.BestEffort,
+                Metrics = chosen?.Metrics ?? new Dictionary<string, double>(),
+                Error = summary.Error,
+            });
+            return summary;
         }
 
         RunError Error(string code, string message, RunStatus phase) => new() { Code = code, Message = message, Phase = phase, At = context.CurrentUtcDateTime };
@@ -47,6 +74,7 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
         try
         {
             context.SetCustomStatus(progress);
+            await PublishAsync(context, logger, retry, new RunEvent { Kind = RunEventKind.RunStarted, RunId = input.RunId, Time = context.CurrentUtcDateTime, Status = progress.Phase });
             var validation = await context.CallActivityAsync<StepResult>(nameof(ValidateRunActivity), input, retry);
             if (!validation.Ok)
             {
@@ -89,7 +117,28 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
                 context.SetCustomStatus(progress);
                 LogRung(logger, input.RunId, rung, step.Trials.Count);
                 await context.CallActivityAsync<bool>(nameof(UpdatePhaseActivity), new PhaseInput(input.RunId, RunStatus.Searching, rung, context.CurrentUtcDateTime), retry);
+                rungsFanned++;
+                await PublishAsync(context, logger, retry, new RunEvent
+                {
+                    Kind = RunEventKind.RunProgress,
+                    RunId = input.RunId,
+                    Time = context.CurrentUtcDateTime,
+                    Status = RunStatus.Searching,
+                    Step = rungsFanned,
+                    Rung = rung,
+                    TrialsDone = progress.TrialsDone,
+                    TrialsTotal = progress.TrialsTotal,
+                    BestTrialId = progress.Best?.TrialId,
+                    BestObjective = progress.Best?.Objective,
+                    MeetsConstraints = progress.Best?.MeetsConstraints,
+                });
+                var rungStarted = context.CurrentUtcDateTime;
                 var fanned = await FanOutAsync(context, input, step.Trials, cancel, retry);
+                if (!context.IsReplaying)
+                {
+                    FunctionsOptTelemetry.RecordSpan("rung", input.RunId, rungStarted, context.CurrentUtcDateTime, (FunctionsOptTelemetry.RungTag, rung), ("functionsopt.trials", step.Trials.Count));
+                }
+
                 if (fanned is null)
                 {
                     return await Finish(RunStatus.Cancelled, [], null);
@@ -118,6 +167,19 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
         }
     }
 
+    /// <summary>Publishes a run event; a failure (after the activity's retries) is logged, never thrown.</summary>
+    private static async Task PublishAsync(TaskOrchestrationContext context, ILogger logger, TaskOptions retry, RunEvent runEvent)
+    {
+        try
+        {
+            await context.CallActivityAsync<bool>(nameof(PublishRunEventActivity), runEvent, retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            LogPublishFailed(logger, runEvent.EventId, ex.FailureDetails.ErrorMessage);
+        }
+    }
+
     /// <summary>Runs the trials in parallel; null when the cancel event arrived first.</summary>
     private static async Task<IReadOnlyList<TrialSummary>?> FanOutAsync(
         TaskOrchestrationContext context, OptimizationInput input, IReadOnlyList<TrialWork> trials, Task<string> cancel, TaskOptions retry)
@@ -133,4 +195,7 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Run {RunId} ends {Status}")]
     private static partial void LogFinished(ILogger logger, string runId, RunStatus status);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Run event {EventId} was not published: {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, string eventId, string error);
 }

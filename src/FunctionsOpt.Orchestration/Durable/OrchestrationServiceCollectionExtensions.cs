@@ -1,9 +1,11 @@
 using FunctionsOpt.Core.Evaluation;
 using FunctionsOpt.Core.Optimization;
+using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Optimization;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace FunctionsOpt.Orchestration.Durable;
 
@@ -12,7 +14,8 @@ public static class OrchestrationServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="OptimizationOptions"/> from <see cref="OptimizationOptions.SectionName"/> (validated at start)
-    /// and registers what the activities need. An <see cref="Artifacts.IArtifactStore"/> must be registered too
+    /// and registers what the activities need, with the log-only <see cref="IRunEventPublisher"/> unless one is registered
+    /// (<see cref="ServiceBusServiceCollectionExtensions.AddFunctionsOptServiceBus"/> registers the Service Bus one). An <see cref="Artifacts.IArtifactStore"/> must be registered too
     /// (<see cref="Artifacts.ArtifactStoreServiceCollectionExtensions.AddFunctionsOptArtifactStore"/>).
     /// </summary>
     public static IServiceCollection AddFunctionsOptOrchestrations(this IServiceCollection services)
@@ -24,6 +27,8 @@ public static class OrchestrationServiceCollectionExtensions
         services.TryAddSingleton<MeasurementGate>();
         services.TryAddSingleton(sp => new BaselineProfiler(sp.GetRequiredService<InferenceSessionFactory>(), sp.GetRequiredService<MeasurementGate>()));
         services.TryAddSingleton<RunWorkspace>();
+        services.TryAddSingleton<IRunEventPublisher, LoggingRunEventPublisher>();
+        services.TryAddSingleton(sp => new RunProgressThrottle(sp.GetRequiredService<IOptions<ServiceBusOptions>>()));
         return services;
     }
 
@@ -38,6 +43,7 @@ public static class OrchestrationServiceCollectionExtensions
             .AddActivity<ProfileBaselineActivity>()
             .AddActivity<SchedulerStepActivity>()
             .AddActivity<RunTrialActivity>()
-            .AddActivity<FinishRunActivity>();
+            .AddActivity<FinishRunActivity>()
+            .AddActivity<PublishRunEventActivity>();
     }
 }

@@ -6,6 +6,7 @@ using FunctionsOpt.Core.Search.Space;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using ContractTrialResult = FunctionsOpt.Orchestration.Contracts.TrialResult;
@@ -32,6 +33,7 @@ public sealed class RunTrialActivity(
         ArgumentNullException.ThrowIfNull(input);
         var started = clock.GetUtcNow();
         var work = input.Work;
+        using var span = FunctionsOptTelemetry.StartTrial(input.RunId, work.TrialId, work.Rung);
         var prepared = await workspace.GetAsync(input.RunId, input.Spec);
         var configuration = SearchConfiguration.FromCanonical(work.Configuration);
         TrialOutcome outcome;
@@ -73,6 +75,9 @@ public sealed class RunTrialActivity(
             Timings = new TrialTimings { StartedAt = started, CompletedAt = clock.GetUtcNow(), BuildSeconds = outcome.BuildSeconds, EvaluateSeconds = outcome.EvaluateSeconds },
         };
         await store.UpdateStateAsync(input.RunId, s => s.WithTrial(record));
+        span?.SetTag(FunctionsOptTelemetry.StatusTag, record.Status.ToString());
+        FunctionsOptTelemetry.TrialDuration.Record(
+            (clock.GetUtcNow() - started).TotalSeconds, new KeyValuePair<string, object?>(FunctionsOptTelemetry.StatusTag, record.Status.ToString()));
         return new TrialSummary
         {
             TrialId = work.TrialId,

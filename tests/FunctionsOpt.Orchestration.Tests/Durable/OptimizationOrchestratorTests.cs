@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Evaluation;
@@ -8,7 +11,11 @@ using FunctionsOpt.Embedded;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
+using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Telemetry;
+using FunctionsOpt.Orchestration.Tests.TestKit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsOpt.Orchestration.Tests.Durable;
 
@@ -16,6 +23,7 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
 {
     private static readonly string Samples = Path.Combine(AppContext.BaseDirectory, "samples", "penguins");
     private readonly string _root = Directory.CreateTempSubdirectory("fopt-e2e-").FullName;
+    private readonly RecordingRunEventPublisher _events = new();
     private EmbeddedOptimizationHost _host = null!;
 
     public async Task InitializeAsync() =>
@@ -24,7 +32,8 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
             o.MaxLatencyIterations = 20;
             o.MinLatencyIterations = 5;
             o.WorkDirectory = Path.Combine(_root, "work");
-        });
+        },
+        configureServices: services => services.AddSingleton<IRunEventPublisher>(_events));
 
     public async Task DisposeAsync()
     {
@@ -47,6 +56,27 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
     public async Task Run_PenguinsHyperband_CompletesWithABestModelThatMeetsTheConstraint()
     {
         var spec = PenguinsSpec();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "FunctionsOpt",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var trialDurations = new ConcurrentQueue<double>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "FunctionsOpt" && instrument.Name == "functionsopt.trial.duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((_, value, _, _) => trialDurations.Enqueue(value));
+        meters.Start();
 
         var runId = await _host.SubmitAsync(spec);
         var again = await _host.SubmitAsync(spec);
@@ -101,5 +131,40 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "runs", runId, "report.json")));
         Assert.Equal(runId, report.RootElement.GetProperty("runId").GetString());
         Assert.Equal(summary.BestTrialId, report.RootElement.GetProperty("best").GetProperty("trialId").GetString());
+
+        // Run events: started, throttled progress (at least the first rung, steps rising, never more than one per
+        // rung fanned out), then completed with the chosen trial and its metrics.
+        var events = _events.Events;
+        Assert.All(events, e => Assert.Equal(runId, e.RunId));
+        Assert.Equal(RunEventKind.RunStarted, events[0].Kind);
+        var last = events[^1];
+        Assert.Equal(RunEventKind.RunCompleted, last.Kind);
+        Assert.Equal(RunStatus.Completed, last.Status);
+        Assert.Equal(summary.BestTrialId, last.BestTrialId);
+        Assert.Equal(
+            state.Trials.Single(t => t.TrialId == summary.BestTrialId).Metrics.OrderBy(m => m.Key, StringComparer.Ordinal),
+            last.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal));
+        var progress = events.Skip(1).SkipLast(1).ToList();
+        Assert.All(progress, e => Assert.Equal(RunEventKind.RunProgress, e.Kind));
+        Assert.NotEmpty(progress);
+        Assert.Equal(1, progress[0].Step);
+        Assert.Equal(progress.Select(e => e.Step).Order(), progress.Select(e => e.Step));
+        Assert.Equal(progress.Count, progress.Select(e => e.Step).Distinct().Count());
+        var rungsFanned = plan.Sum(b => b.Rungs.Count);
+        Assert.InRange(progress[^1].Step, 1, rungsFanned);
+
+        // Telemetry: one run span over the whole run, a rung span per rung fanned out, a trial span and a duration
+        // per trial (each trial ran once here), all tagged with the run id.
+        var mine = spans.Where(a => (string?)a.GetTagItem("functionsopt.run_id") == runId).ToList();
+        var run = Assert.Single(mine, a => a.OperationName == "run");
+        Assert.Equal("Completed", run.GetTagItem("functionsopt.status"));
+        var rungSpans = mine.Where(a => a.OperationName == "rung").ToList();
+        Assert.InRange(rungSpans.Count, progress.Count, rungsFanned);
+        Assert.All(rungSpans, r => Assert.InRange(r.StartTimeUtc, run.StartTimeUtc, run.StartTimeUtc + run.Duration));
+        var trialSpans = mine.Where(a => a.OperationName == "trial").ToList();
+        Assert.Equal(
+            state.Trials.Select(t => t.TrialId).Order(StringComparer.Ordinal),
+            trialSpans.Select(a => (string)a.GetTagItem("functionsopt.trial_id")!).Order(StringComparer.Ordinal));
+        Assert.True(trialDurations.Count >= state.Trials.Count);
     }
 }
