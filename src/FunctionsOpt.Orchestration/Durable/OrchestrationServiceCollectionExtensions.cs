@@ -24,6 +24,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.TryAddSingleton<MeasurementGate>();
         services.TryAddSingleton(sp => new BaselineProfiler(sp.GetRequiredService<InferenceSessionFactory>(), sp.GetRequiredService<MeasurementGate>()));
         services.TryAddSingleton<RunWorkspace>();
+        services.TryAddSingleton(sp => new ThroughputCurveProfiler(sp.GetRequiredService<InferenceSessionFactory>(), sp.GetRequiredService<MeasurementGate>()));
         return services;
     }
 
