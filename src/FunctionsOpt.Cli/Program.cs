@@ -14,6 +14,9 @@ app.Configure(config =>
     config.AddCommand<OptimizeCommand>("optimize")
         .WithDescription("Search compression passes for the fastest (or smallest) model that keeps its accuracy, on the embedded durable engine.")
         .WithExample("optimize", "samples/penguins/model.onnx", "--data", "samples/penguins/eval.csv", "--max-accuracy-drop", "0.01");
+    config.AddCommand<ReportCommand>("report")
+        .WithDescription("Render a run's report from its state.json: html (self-contained), json (report.json) or md (pull-request summary).")
+        .WithExample("report", "fopt-out/runs/run-5ad57385cb00040f", "--format", "md");
     config.AddCommand<MemoryProbeCommand>("memprobe")
         .WithDescription("Internal: measure peak memory of loading and running a model in this fresh process.")
         .IsHidden();

@@ -57,7 +57,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public string? Passes { get; init; }
 
         [CommandOption("--out <DIR>")]
-        [Description("Where runs/{runId}/ (best model, report.json, trials.csv, state.json) is written.")]
+        [Description("Where runs/{runId}/ (best model, report.html/json, trials.csv, model card, serving/, state.json) is written.")]
         [DefaultValue("fopt-out")]
         public string Out { get; init; } = "fopt-out";
 
@@ -201,6 +201,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         var trials = state.Trials.Count(t => !t.TrialId.StartsWith("final-", StringComparison.Ordinal));
         AnsiConsole.MarkupLineInterpolated($"Trials: {trials} in the search, {state.Trials.Count - trials} final re-evaluation(s).");
         var folder = Path.Combine(root, "runs", state.RunId);
-        AnsiConsole.MarkupLineInterpolated($"Files: {Path.Combine(folder, "best", "model.onnx")}, {Path.Combine(folder, "report.json")}, {Path.Combine(folder, "trials.csv")}");
+        AnsiConsole.MarkupLineInterpolated($"Report: {Path.Combine(folder, "report.html")}");
+        AnsiConsole.MarkupLineInterpolated($"Files: {Path.Combine(folder, "best", "model.onnx")}, report.json, trials.csv, summary.md, model-card.md, serving/ (Triton repository, ort-session.json)");
     }
 }

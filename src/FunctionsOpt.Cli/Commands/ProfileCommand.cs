@@ -95,14 +95,30 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         [Description("Skip the peak-memory measurement in a child process.")]
         public bool NoMemory { get; init; }
 
+        [CommandOption("--session-settings <FILE>")]
+        [Description("Load provider, threads and optimization level from an ONNX Runtime session settings file (a run's serving/ort-session.json); it takes precedence over --provider, --threads and --optimization.")]
+        public string? SessionSettings { get; init; }
+
         [CommandOption("--json <FILE>")]
         [Description("Also write the profile as JSON to FILE.")]
         public string? Json { get; init; }
     }
 
+    /// <summary>The session settings: from --session-settings when given (--allow-cpu-fallback still adds fallback), else from the flags.</summary>
+    internal static SessionSettings Session(Settings settings)
+    {
+        if (settings.SessionSettings is not { } file)
+        {
+            return CliParsing.Session(settings.Provider, settings.AllowCpuFallback, settings.Threads, settings.Optimization);
+        }
+
+        var loaded = SessionSettingsFile.Load(file);
+        return settings.AllowCpuFallback ? loaded with { AllowCpuFallback = true } : loaded;
+    }
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var sessionSettings = CliParsing.Session(settings.Provider, settings.AllowCpuFallback, settings.Threads, settings.Optimization);
+        var sessionSettings = Session(settings);
         var profileOptions = new ProfileOptions
         {
             BatchSizes = CliParsing.IntList(settings.BatchSizes, "--batch-sizes"),

@@ -133,3 +133,16 @@ public sealed class InvalidPassConfigurationException : FunctionsOptException
     /// <summary>The pass.</summary>
     public string Pass { get; }
 }
+
+/// <summary>An ONNX Runtime session settings file (<c>ort-session.json</c>) cannot be read.</summary>
+public sealed class InvalidSessionSettingsException : FunctionsOptException
+{
+    /// <summary>Stable error code.</summary>
+    public const string Code = "invalid-session-settings";
+
+    /// <summary>Creates the error.</summary>
+    public InvalidSessionSettingsException(string message, Exception? innerException = null)
+        : base(Code, message, innerException)
+    {
+    }
+}

@@ -9,7 +9,11 @@ namespace FunctionsOpt.Core.Optimization;
 /// <param name="Result">Its metrics, named like a trial's (fidelity to itself is 1).</param>
 /// <param name="Evaluation">The evaluation rows with the baseline's outputs attached as reference outputs.</param>
 /// <param name="Provider">The provider requested and used.</param>
-public sealed record BaselineMeasurement(TrialResult Result, EvaluationDataset Evaluation, ProviderRecord Provider);
+public sealed record BaselineMeasurement(TrialResult Result, EvaluationDataset Evaluation, ProviderRecord Provider)
+{
+    /// <summary>The timing profile behind the latency metrics (ONNX Runtime version, session settings, batches).</summary>
+    public PerformanceProfile? Profile { get; init; }
+}
 
 /// <summary>
 /// Measures the input model exactly as trials are measured (same scoring, same timing behind the shared
@@ -76,6 +80,6 @@ public sealed class BaselineProfiler
             profile = _profiler.Profile(modelPath, settings.Session, options, withReferences, cancellationToken);
         }
 
-        return new BaselineMeasurement(TrialMetrics.FromEvaluation(BaselineTrialId, result, profile), withReferences, profile.Provider);
+        return new BaselineMeasurement(TrialMetrics.FromEvaluation(BaselineTrialId, result, profile), withReferences, profile.Provider) { Profile = profile };
     }
 }

@@ -82,6 +82,18 @@ public sealed record RunState
     /// <summary>When the run was created, started and ended.</summary>
     public required RunTimings Timings { get; init; }
 
+    /// <summary>The input model's identity and signature, once the baseline is profiled.</summary>
+    public SourceModelInfo? SourceModel { get; init; }
+
+    /// <summary>Where the measurements ran (machine, ONNX Runtime version, session settings), once the baseline is profiled.</summary>
+    public RunEnvironment? Environment { get; init; }
+
+    /// <summary>How the run ended: best-effort flag, constraint checks, stop reason. Written by the last activity.</summary>
+    public RunOutcome? Outcome { get; init; }
+
+    /// <summary>The chosen model's throughput curve over batch sizes, measured once when a run completes with a best model.</summary>
+    public ServingProfile? Serving { get; init; }
+
     /// <summary>Whether the run has ended (completed, failed or cancelled). Not stored.</summary>
     [JsonIgnore]
     public bool IsTerminal => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
@@ -173,6 +185,12 @@ public sealed record TrialResult
 
     /// <summary>The rung (0 = lowest).</summary>
     public int Rung { get; init; }
+
+    /// <summary>The Hyperband bracket (s) the trial belongs to; for a final re-evaluation, the bracket of the trial it re-evaluates.</summary>
+    public int Bracket { get; init; }
+
+    /// <summary>The lower-rung trial this one promotes (same configuration, larger resource), if any.</summary>
+    public string? PromotedFrom { get; init; }
 
     /// <summary>The resource the trial ran with (units of <see cref="SearchSpec.MaxResource"/>).</summary>
     public double Resource { get; init; }

@@ -83,9 +83,13 @@ internal sealed class SchemaChecker
             {
                 EnsureSupported(keyword.Value, where + "/items");
             }
+            else if (keyword.Name == "additionalProperties" && keyword.Value.ValueKind == JsonValueKind.Object)
+            {
+                EnsureSupported(keyword.Value, where + "/additionalProperties");
+            }
             else if (keyword.Name == "additionalProperties" && keyword.Value.ValueKind != JsonValueKind.False)
             {
-                throw new InvalidOperationException($"Only \"additionalProperties\": false is supported (at {where}).");
+                throw new InvalidOperationException($"Only \"additionalProperties\": false or a schema is supported (at {where}).");
             }
         }
     }
@@ -168,12 +172,18 @@ internal sealed class SchemaChecker
         }
 
         var known = properties.ValueKind == JsonValueKind.Object ? properties.EnumerateObject().Select(x => x.Name).ToList() : [];
-        var closed = schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False;
+        var hasAdditional = schema.TryGetProperty("additionalProperties", out var additional);
+        var closed = hasAdditional && additional.ValueKind == JsonValueKind.False;
+        var additionalSchema = hasAdditional && additional.ValueKind == JsonValueKind.Object ? additional : default;
         foreach (var property in value.EnumerateObject())
         {
             if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(property.Name, out var propertySchema))
             {
                 Check(propertySchema, property.Value, path + "." + property.Name, problems);
+            }
+            else if (additionalSchema.ValueKind == JsonValueKind.Object)
+            {
+                Check(additionalSchema, property.Value, path + "." + property.Name, problems);
             }
             else if (closed)
             {

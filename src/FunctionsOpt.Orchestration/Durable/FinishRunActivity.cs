@@ -1,10 +1,12 @@
 using System.Text;
+using FunctionsOpt.Core.Optimization;
 using FunctionsOpt.Core.Search;
 using FunctionsOpt.Core.Search.Objectives;
 using FunctionsOpt.Core.Search.Schedulers;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Reporting;
 using Microsoft.DurableTask;
 
 namespace FunctionsOpt.Orchestration.Durable;
@@ -12,10 +14,12 @@ namespace FunctionsOpt.Orchestration.Durable;
 /// <summary>
 /// Ends a run: picks the best final result (the best-scoring one meeting every constraint, else the closest to the
 /// bar, flagged best effort; without final results, the search's own best), copies its candidate to
-/// <c>best/model.onnx</c>, writes <c>report.json</c> and <c>trials.csv</c> from the state record, and marks the record
-/// terminal. Cancelled and failed runs keep their partial results. Idempotent: a re-run rewrites the same files.
+/// <c>best/model.onnx</c>; for a completed run also times it over batch sizes (once per candidate, kept in the record)
+/// and copies it into the Triton repository; then renders every report and serving file from the final state record
+/// (<see cref="RunResultsWriter"/>), uploads them and marks the record terminal. Cancelled and failed runs keep their
+/// partial results and still get their reports. Idempotent: a re-run rewrites the same files.
 /// </summary>
-public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspace, TimeProvider clock) : TaskActivity<FinishInput, RunSummary>
+public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspace, ThroughputCurveProfiler curve, TimeProvider clock) : TaskActivity<FinishInput, RunSummary>
 {
     /// <inheritdoc />
     public override async Task<RunSummary> RunAsync(TaskActivityContext context, FinishInput input)
@@ -30,7 +34,7 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
 
         string? bestId = null;
         var bestEffort = false;
-        IReadOnlyList<string> judgments = [];
+        IReadOnlyList<ConstraintCheck> judgments = [];
         IReadOnlyList<string> pareto = [];
         IReadOnlyList<string> excluded = [];
         if (state.Baseline is not null && input.SchedulerState is not null)
@@ -56,48 +60,47 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
             if (chosen.TrialId is not null)
             {
                 bestId = chosen.TrialId;
-                judgments = chosen.Assessment!.Judgments.Select(Describe).ToArray();
+                judgments = chosen.Assessment!.Judgments.Select(Check).ToArray();
             }
             else if (outcome.Best is { } searchBest)
             {
                 bestId = TrialRecords.SearchTrialId(searchBest.Trial.Id);
                 bestEffort = outcome.IsBestEffort;
-                judgments = searchBest.Assessment?.Judgments.Select(Describe).ToArray() ?? [];
+                judgments = searchBest.Assessment?.Judgments.Select(Check).ToArray() ?? [];
             }
         }
 
         var best = bestId is null ? null : state.Trials.FirstOrDefault(t => t.TrialId == bestId);
         var artifacts = new Dictionary<string, string>(StringComparer.Ordinal);
+        ServingProfile? serving = state.Serving;
         if (best?.CandidateHash is { } hash)
         {
-            await using var candidate = await store.OpenReadAsync(ArtifactLayout.Candidate(input.RunId, hash));
-            await store.UploadAsync(ArtifactLayout.BestModel(input.RunId), candidate);
+            await using (var candidate = await store.OpenReadAsync(ArtifactLayout.Candidate(input.RunId, hash)))
+            {
+                await store.UploadAsync(ArtifactLayout.BestModel(input.RunId), candidate);
+            }
+
             artifacts["bestModel"] = ArtifactLayout.BestModel(input.RunId).ToString();
+            if (input.Status == RunStatus.Completed && state.SourceModel is { } source)
+            {
+                if (serving?.CandidateHash != hash)
+                {
+                    serving = await MeasureServingAsync(input, hash, best.Provider);
+                }
+
+                var tritonModel = ArtifactLayout.RunFile(input.RunId, TritonConfig.ModelPath(source.Name));
+                await using (var candidate = await store.OpenReadAsync(ArtifactLayout.Candidate(input.RunId, hash)))
+                {
+                    await store.UploadAsync(tritonModel, candidate);
+                }
+
+                artifacts["tritonModel"] = tritonModel.ToString();
+            }
         }
 
-        var errors = input.Error is null ? state.Errors : [.. state.Errors, input.Error];
-        var report = new RunReport
-        {
-            RunId = input.RunId,
-            Status = input.Status,
-            StopReason = input.StopReason,
-            Baseline = state.Baseline?.Metrics ?? new Dictionary<string, double>(),
-            Best = best,
-            BestEffort = bestEffort,
-            Constraints = judgments,
-            Finals = state.Trials.Where(t => t.TrialId.StartsWith(RunResultsWriter.FinalPrefix, StringComparison.Ordinal)).ToArray(),
-            ParetoFront = pareto,
-            SearchTrials = state.Trials.Count(t => !t.TrialId.StartsWith(RunResultsWriter.FinalPrefix, StringComparison.Ordinal)),
-            ExcludedPasses = excluded,
-            Errors = errors,
-        };
-        await Upload(ArtifactLayout.Report(input.RunId), RunResultsWriter.ReportJson(report));
-        artifacts["report"] = ArtifactLayout.Report(input.RunId).ToString();
-        await Upload(ArtifactLayout.TrialsCsv(input.RunId), RunResultsWriter.TrialsCsv(state.Trials));
-        artifacts["trials"] = ArtifactLayout.TrialsCsv(input.RunId).ToString();
-
+        var runOutcome = new RunOutcome { BestEffort = bestEffort, StopReason = input.StopReason, Constraints = judgments, ExcludedPasses = excluded };
         var now = clock.GetUtcNow();
-        await store.UpdateStateAsync(input.RunId, s =>
+        RunState Finished(RunState s, IReadOnlyDictionary<string, string> names)
         {
             var next = s with
             {
@@ -105,17 +108,61 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
                 BestTrialId = bestId,
                 ParetoFront = pareto,
                 CurrentRung = null,
+                Outcome = runOutcome,
+                Serving = serving,
                 Errors = input.Error is null || s.Errors.Contains(input.Error) ? s.Errors : [.. s.Errors, input.Error],
-                Timings = s.Timings with { CompletedAt = now },
+                Timings = s.Timings with { CompletedAt = s.Timings.CompletedAt ?? now },
             };
-            return artifacts.Aggregate(next, (r, a) => r.WithArtifact(a.Key, a.Value));
-        });
+            return names.Aggregate(next, (r, a) => r.WithArtifact(a.Key, a.Value));
+        }
+
+        // Render from the record as it will be stored, upload, then store it: a crash in between re-runs this activity,
+        // which renders the same files again.
+        var files = RunResultsWriter.Render(Finished(state, artifacts));
+        foreach (var file in files)
+        {
+            var path = ArtifactLayout.RunFile(input.RunId, file.RelativePath);
+            await Upload(path, file.Text);
+            artifacts[file.ArtifactName] = path.ToString();
+        }
+
+        await store.UpdateStateAsync(input.RunId, s => Finished(s, artifacts));
         workspace.Release(input.RunId);
         return new RunSummary(input.RunId, input.Status, bestId, bestEffort, input.Error);
     }
 
-    private static string Describe(ConstraintJudgment j) =>
-        FormattableString.Invariant($"{j.Constraint}: {j.Value:G6} vs bar {j.Bar:G6} ({j.Verdict}, n={j.SampleCount})");
+    private async Task<ServingProfile> MeasureServingAsync(FinishInput input, string hash, ProviderUsage? provider)
+    {
+        var prepared = await workspace.GetAsync(input.RunId, input.Spec);
+        var local = Path.Combine(prepared.WorkDirectory, "serving-" + hash[..16] + ".onnx");
+        await store.DownloadToFileAsync(ArtifactLayout.Candidate(input.RunId, hash), local);
+        try
+        {
+            var profile = await curve.MeasureAsync(local, prepared.Data.Evaluation, prepared.Settings);
+            return new ServingProfile
+            {
+                CandidateHash = hash,
+                Provider = TrialRecords.Usage(profile.Provider),
+                Batches = profile.Batches.Select(b => new ThroughputPoint { BatchSize = b.BatchSize, P50Ms = b.P50Ms, P95Ms = b.P95Ms, ThroughputPerSecond = b.ThroughputPerSecond }).ToArray(),
+                Skipped = profile.Skipped.Select(k => FormattableString.Invariant($"{k.BatchSize}: {k.Reason}")).ToArray(),
+            };
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+    }
+
+    private static ConstraintCheck Check(ConstraintJudgment j) => new()
+    {
+        Constraint = j.Constraint,
+        Metric = j.Metric,
+        Value = j.Value,
+        Bar = j.Bar,
+        Met = j.PointMeets,
+        Verdict = j.Verdict.ToString(),
+        SampleCount = j.SampleCount,
+    };
 
     private async Task Upload(ArtifactPath path, string text)
     {

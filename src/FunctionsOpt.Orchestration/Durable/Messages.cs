@@ -32,6 +32,9 @@ public sealed record TrialWork
     /// <summary>Bracket.</summary>
     public int Bracket { get; init; }
 
+    /// <summary>The run's id of the lower-rung trial this one promotes (or, for a final, re-evaluates), if any.</summary>
+    public string? PromotedFrom { get; init; }
+
     /// <summary>Resource r.</summary>
     public double Resource { get; init; }
 

@@ -29,6 +29,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.TryAddSingleton<RunWorkspace>();
         services.TryAddSingleton<IRunEventPublisher, LoggingRunEventPublisher>();
         services.TryAddSingleton(sp => new RunProgressThrottle(sp.GetRequiredService<IOptions<ServiceBusOptions>>()));
+        services.TryAddSingleton(sp => new ThroughputCurveProfiler(sp.GetRequiredService<InferenceSessionFactory>(), sp.GetRequiredService<MeasurementGate>()));
         return services;
     }
 

@@ -70,7 +70,9 @@ public sealed class ProfileBaselineActivity(IArtifactStore store, RunWorkspace w
             var prepared = await workspace.GetAsync(input.RunId, input.Spec);
             var baseline = await profiler.MeasureAsync(prepared.Data.ModelPath, prepared.Data.Evaluation, prepared.Settings, workspace.Options.MaxLatencyIterations);
             var summary = new MetricsSummary { Metrics = baseline.Result.Metrics, Provider = TrialRecords.Usage(baseline.Provider) };
-            await store.UpdateStateAsync(input.RunId, s => s with { Baseline = summary });
+            var source = RunFactsCapture.SourceModel(input.Spec, prepared.Data.ModelPath, prepared.Data.ModelBytes);
+            var environment = RunFactsCapture.Environment(baseline.Profile?.OrtVersion, prepared.Settings.Session, summary.Provider);
+            await store.UpdateStateAsync(input.RunId, s => s with { Baseline = summary, SourceModel = source, Environment = environment });
             return new StepResult(true);
         }
         catch (FunctionsOptException ex)

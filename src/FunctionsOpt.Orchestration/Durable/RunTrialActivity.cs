@@ -66,6 +66,8 @@ public sealed class RunTrialActivity(
             Configuration = configuration.Canonical,
             Passes = passes,
             Rung = work.Rung,
+            Bracket = work.Bracket,
+            PromotedFrom = work.PromotedFrom,
             Resource = work.Resource,
             Metrics = outcome.Result.Metrics,
             Provider = outcome.Provider is { } p ? TrialRecords.Usage(p) : null,

@@ -78,6 +78,7 @@ public sealed class SchedulerStepActivity(IArtifactStore store, RunWorkspace wor
                 Configuration = t.Trial.Configuration.ToCanonical(),
                 Rung = t.Trial.Rung,
                 Bracket = t.Trial.Bracket,
+                PromotedFrom = TrialRecords.SearchTrialId(t.Trial.Id),
                 Resource = scheduler.MaxResource,
                 SampleFraction = full.EvaluationSampleFraction,
                 LatencyIterations = full.LatencyIterations,

@@ -41,6 +41,7 @@ internal static class TrialRecords
         Configuration = trial.Configuration.ToCanonical(),
         Rung = trial.Rung,
         Bracket = trial.Bracket,
+        PromotedFrom = trial.PromotedFrom is { } from ? SearchTrialId(from) : null,
         Resource = trial.Resource,
         SampleFraction = trial.Budget.EvaluationSampleFraction,
         LatencyIterations = trial.Budget.LatencyIterations,

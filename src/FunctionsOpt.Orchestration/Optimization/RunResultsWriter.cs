@@ -1,98 +1,49 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using FunctionsOpt.Core.Serialization;
+using FunctionsOpt.Core.Evaluation;
 using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Reporting;
 
 namespace FunctionsOpt.Orchestration.Optimization;
 
-/// <summary>The run's report document (<c>report.json</c>).</summary>
-public sealed record RunReport
-{
-    /// <summary>Schema version of the report.</summary>
-    public string SchemaVersion { get; init; } = "1.0";
+/// <summary>A text file a run writes, relative to its folder (<c>runs/{runId}/</c>).</summary>
+/// <param name="RelativePath">Path under the run's folder, '/'-separated.</param>
+/// <param name="ArtifactName">The name it is listed under in <see cref="RunState.Artifacts"/>.</param>
+/// <param name="Text">UTF-8 content.</param>
+public sealed record RunArtifact(string RelativePath, string ArtifactName, string Text);
 
-    /// <summary>The run.</summary>
-    public required string RunId { get; init; }
-
-    /// <summary>Terminal status.</summary>
-    public required RunStatus Status { get; init; }
-
-    /// <summary>Why the search stopped.</summary>
-    public string? StopReason { get; init; }
-
-    /// <summary>The unmodified model's metrics.</summary>
-    public IReadOnlyDictionary<string, double> Baseline { get; init; } = new Dictionary<string, double>();
-
-    /// <summary>The chosen trial, if any.</summary>
-    public TrialResult? Best { get; init; }
-
-    /// <summary>True when the chosen trial does not meet every constraint (the closest one is reported instead).</summary>
-    public bool BestEffort { get; init; }
-
-    /// <summary>The constraints as judged on the chosen trial.</summary>
-    public IReadOnlyList<string> Constraints { get; init; } = [];
-
-    /// <summary>The full-budget re-evaluations of the top configurations.</summary>
-    public IReadOnlyList<TrialResult> Finals { get; init; } = [];
-
-    /// <summary>Trial ids on the Pareto front.</summary>
-    public IReadOnlyList<string> ParetoFront { get; init; } = [];
-
-    /// <summary>Search trials run (final re-evaluations excluded).</summary>
-    public int SearchTrials { get; init; }
-
-    /// <summary>Passes the search left out, with reasons.</summary>
-    public IReadOnlyList<string> ExcludedPasses { get; init; } = [];
-
-    /// <summary>Errors the run met.</summary>
-    public IReadOnlyList<RunError> Errors { get; init; } = [];
-}
-
-/// <summary>Renders <c>report.json</c> and <c>trials.csv</c>. Pure.</summary>
+/// <summary>
+/// Renders every text result of a run from its state record alone: <c>report.json</c>, <c>report.html</c>,
+/// <c>trials.csv</c>, <c>summary.md</c> (for a CI comment), <c>model-card.md</c>, and, when the run has a chosen and
+/// timed model, <c>serving/ort-session.json</c> and the Triton <c>config.pbtxt</c>. Pure: the same record gives the same
+/// bytes, so writing them again is harmless.
+/// </summary>
 public static class RunResultsWriter
 {
     /// <summary>Prefix of final re-evaluation trial ids.</summary>
-    public const string FinalPrefix = "final-";
+    public const string FinalPrefix = ReportModelBuilder.FinalPrefix;
 
-    private static readonly JsonSerializerOptions Indented = new(JsonDefaults.Options) { WriteIndented = true };
-
-    /// <summary>The report as indented JSON (the engine's JSON conventions).</summary>
-    public static string ReportJson(RunReport report) => JsonSerializer.Serialize(report, Indented);
-
-    /// <summary>
-    /// One row per trial in record order: <c>trialId,phase,rung,resource,status,passes,configuration,candidateHash,errorCode,error</c>
-    /// and then one column per metric (union over trials, ordinal order; empty where a trial lacks it). RFC 4180 quoting.
-    /// </summary>
-    public static string TrialsCsv(IReadOnlyList<TrialResult> trials)
+    /// <summary>The run's text artifacts.</summary>
+    public static IReadOnlyList<RunArtifact> Render(RunState state)
     {
-        ArgumentNullException.ThrowIfNull(trials);
-        var metrics = trials.SelectMany(t => t.Metrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var text = new StringBuilder();
-        string[] fixedColumns = ["trialId", "phase", "rung", "resource", "status", "passes", "configuration", "candidateHash", "errorCode", "error"];
-        text.AppendJoin(',', fixedColumns.Concat(metrics).Select(Quote)).Append('\n');
-        foreach (var t in trials)
+        ArgumentNullException.ThrowIfNull(state);
+        var report = ReportModelBuilder.Build(state);
+        var files = new List<RunArtifact>
         {
-            var row = new List<string>
-            {
-                t.TrialId,
-                t.TrialId.StartsWith(FinalPrefix, StringComparison.Ordinal) ? "final" : "search",
-                t.Rung.ToString(CultureInfo.InvariantCulture),
-                t.Resource.ToString("R", CultureInfo.InvariantCulture),
-                t.Status.ToString().ToLowerInvariant(),
-                string.Join('+', t.Passes),
-                t.Configuration,
-                t.CandidateHash ?? string.Empty,
-                t.Error?.Code ?? string.Empty,
-                t.Error?.Message ?? string.Empty,
-            };
-            row.AddRange(metrics.Select(m => t.Metrics.TryGetValue(m, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty));
-            text.AppendJoin(',', row.Select(Quote)).Append('\n');
+            new("report.json", "report", ReportJson.Serialize(report)),
+            new("report.html", "reportHtml", HtmlReport.Render(report)),
+            new("trials.csv", "trials", TrialsCsv.Render(report)),
+            new("summary.md", "summary", MarkdownSummary.Render(report)),
+            new("model-card.md", "modelCard", ModelCard.Render(report, state)),
+        };
+        if (HasServing(report))
+        {
+            files.Add(new(TritonConfig.SessionSettingsPath, "ortSession", SessionSettingsFile.ToJson(TritonConfig.ServingSettings(report))));
+            files.Add(new(TritonConfig.ConfigPath(report.Model!.Name), "tritonConfig", TritonConfig.Render(report)));
         }
 
-        return text.ToString();
+        return files;
     }
 
-    private static string Quote(string value) =>
-        value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    /// <summary>Whether the report has what serving files need: a model signature, a chosen candidate and its throughput curve.</summary>
+    public static bool HasServing(ReportModel report) =>
+        report is { Model: not null, Serving: not null, Best.CandidateHash: not null };
 }

@@ -23,5 +23,35 @@ public sealed class OptimizeCommandTests : IDisposable
         var bestId = report.RootElement.GetProperty("best").GetProperty("trialId").GetString();
         Assert.Contains("Best: " + bestId, output, StringComparison.Ordinal);
         Assert.Contains("latency p50 (ms)", output, StringComparison.Ordinal);
+        Assert.Contains("report.html", output, StringComparison.Ordinal);
+
+        // fopt report renders the same run from its state.json alone.
+        var (mdExit, markdown) = FoptProcess.Run("report", run, "--format", "md");
+        Assert.True(mdExit == 0, markdown);
+        Assert.Contains("| metric | baseline | best | change |", markdown, StringComparison.Ordinal);
+        Assert.Contains("`" + bestId + "`", markdown, StringComparison.Ordinal);
+        var htmlFile = Path.Combine(_out, "again.html");
+        var (htmlExit, htmlOutput) = FoptProcess.Run("report", Path.Combine(run, "state.json"), "--format", "html", "--out", htmlFile);
+        Assert.True(htmlExit == 0, htmlOutput);
+        Assert.Equal(File.ReadAllText(Path.Combine(run, "report.html")), File.ReadAllText(htmlFile));
+        var (badExit, badOutput) = FoptProcess.Run("report", run, "--format", "pdf");
+        Assert.Equal(2, badExit);
+        Assert.Contains("Unknown format 'pdf'", badOutput, StringComparison.Ordinal);
+
+        // fopt profile loads the run's serving session settings.
+        var (profileExit, profileOutput) = FoptProcess.Run("profile", Path.Combine(run, "best", "model.onnx"), "--session-settings", Path.Combine(run, "serving", "ort-session.json"), "--batch-sizes", "1", "--runs", "5", "--no-memory");
+        Assert.True(profileExit == 0, profileOutput);
+    }
+
+    [Fact]
+    public void Profile_BadSessionSettingsFile_UserErrorWithCode()
+    {
+        var file = Path.Combine(_out, "ort-session.json");
+        File.WriteAllText(file, "{ \"provider\": \"tpu\" }");
+
+        var (exitCode, output) = FoptProcess.Run("profile", FoptProcess.PenguinsModel, "--session-settings", file, "--no-memory");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("invalid-session-settings", output, StringComparison.Ordinal);
     }
 }

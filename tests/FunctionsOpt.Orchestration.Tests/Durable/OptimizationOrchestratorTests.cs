@@ -13,6 +13,7 @@ using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Optimization;
+using FunctionsOpt.Orchestration.Reporting;
 using FunctionsOpt.Orchestration.Telemetry;
 using FunctionsOpt.Orchestration.Tests.TestKit;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,5 +167,27 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
             state.Trials.Select(t => t.TrialId).Order(StringComparer.Ordinal),
             trialSpans.Select(a => (string)a.GetTagItem("functionsopt.trial_id")!).Order(StringComparer.Ordinal));
         Assert.True(trialDurations.Count >= state.Trials.Count);
+
+        // Every report and serving file is written, listed in the record, and well formed.
+        var folder = Path.Combine(_root, "runs", runId);
+        foreach (var name in new[] { "report.json", "report.html", "trials.csv", "summary.md", "model-card.md", "serving/ort-session.json", "serving/triton/penguins/config.pbtxt", "serving/triton/penguins/1/model.onnx" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, name)), name + " is missing");
+            Assert.Contains(state.Artifacts.Values, v => v.EndsWith(runId + "/" + name, StringComparison.Ordinal));
+        }
+
+        Assert.Empty(ReportJson.Validate(await File.ReadAllTextAsync(Path.Combine(folder, "report.json"))));
+        Assert.Equal(state.Trials.Count, CsvRows.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "trials.csv"))).Count - 1);
+        var config = Pbtxt.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "serving", "triton", "penguins", "config.pbtxt")));
+        Assert.Equal("penguins", config.Scalar("name"));
+        var servedModel = Path.Combine(folder, "serving", "triton", config.Scalar("name"), "1", config.Scalar("default_model_filename"));
+        Assert.Equal(await File.ReadAllBytesAsync(bestPath), await File.ReadAllBytesAsync(servedModel));
+        Assert.Equal("features", ((PbMessage)Assert.Single(config.List("input"))).Scalar("name"));
+        Assert.NotNull(state.Serving);
+        Assert.Equal(state.Trials.Single(t => t.TrialId == state.BestTrialId).CandidateHash, state.Serving.CandidateHash);
+        Assert.Equal(ExecutionProvider.Cpu, SessionSettingsFile.Load(Path.Combine(folder, "serving", "ort-session.json")).Provider);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(Samples, "model.onnx")))), state.SourceModel!.Sha256);
+        Assert.NotNull(state.Environment);
+        Assert.All(state.Trials.Where(t => t.Rung > 0 && !t.TrialId.StartsWith(RunResultsWriter.FinalPrefix, StringComparison.Ordinal)), t => Assert.NotNull(t.PromotedFrom));
     }
 }
