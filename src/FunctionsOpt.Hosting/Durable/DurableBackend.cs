@@ -19,7 +19,7 @@ public sealed class DurableBackend : IDisposable
         Kind = kind;
     }
 
-    /// <summary>The backend as the dispatchers see it.</summary>
+    /// <summary>The backend as the dispatchers see it (a safe start/stop life cycle and this host's concurrency limits).</summary>
     public IOrchestrationService Service { get; }
 
     /// <summary>The backend as clients see it.</summary>
@@ -34,14 +34,15 @@ public sealed class DurableBackend : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         var o = options.Value;
+        var logger = loggers.CreateLogger<DurableBackend>();
         if (o.Backend == DurableBackendKind.InMemory)
         {
             var memory = new InMemoryOrchestrationService(loggers);
-            return new DurableBackend(memory, memory, o.Backend);
+            return new DurableBackend(new GuardedOrchestrationService(memory, o.MaxConcurrentActivities, o.MaxConcurrentOrchestrations, logger), memory, o.Backend);
         }
 
         var service = new AzureStorageOrchestrationService(SettingsOf(o, loggers));
-        return new DurableBackend(service, service, o.Backend);
+        return new DurableBackend(new GuardedOrchestrationService(service, o.MaxConcurrentActivities, o.MaxConcurrentOrchestrations, logger), service, o.Backend);
     }
 
     /// <summary>The Azure Storage backend's settings for <paramref name="options"/>.</summary>
@@ -68,5 +69,5 @@ public sealed class DurableBackend : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => (Service as IDisposable)?.Dispose();
+    public void Dispose() => (Client as IDisposable)?.Dispose();
 }

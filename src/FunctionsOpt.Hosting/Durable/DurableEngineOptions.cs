@@ -36,10 +36,10 @@ public sealed class DurableEngineOptions
     /// </summary>
     public string TaskHubName { get; set; } = "FunctionsOpt";
 
-    /// <summary>Azure Storage only: most activities (trials) this process runs at once. Default 2 (1-1000).</summary>
+    /// <summary>Most activities (trials) this process runs at once. Default 2 (1-1000).</summary>
     public int MaxConcurrentActivities { get; set; } = 2;
 
-    /// <summary>Azure Storage only: most orchestration episodes this process runs at once. Default 16 (1-1000).</summary>
+    /// <summary>Most orchestration episodes this process runs at once. Default 16 (1-1000).</summary>
     public int MaxConcurrentOrchestrations { get; set; } = 16;
 
     /// <summary>

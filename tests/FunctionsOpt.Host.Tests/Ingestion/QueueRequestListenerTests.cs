@@ -93,4 +93,30 @@ public sealed class QueueRequestListenerTests(AzuriteFixture azurite)
         Assert.Contains("received 2 times", message.Reason, StringComparison.Ordinal);
         Assert.Equal(2, message.DequeueCount);
     }
+
+    [Fact]
+    public async Task Queue_SpecWithLocalPaths_LandsInPoisonQueueWithBothProblems()
+    {
+        var poisonName = "poison-" + Guid.NewGuid().ToString("N")[..8];
+        var requestName = "requests-" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = await EngineHost.StartAsync(azurite, ingestion: false);
+        var listener = new QueueRequestListener(
+            new SpecIntake(host.Runs),
+            Microsoft.Extensions.Options.Options.Create(new IngestionOptions { ConnectionString = azurite.ConnectionString, RequestQueueName = requestName, PoisonQueueName = poisonName }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<QueueRequestListener>.Instance);
+        var spec = Samples.PenguinsQuick("unused") with
+        {
+            Model = new ModelReference { Path = "/etc/model.onnx" },
+            Dataset = new DatasetReference { Path = "/etc/eval.csv", LabelColumn = "species", Input = "features" },
+        };
+        var requests = Queue(requestName);
+        await requests.CreateIfNotExistsAsync();
+        await requests.SendMessageAsync(JsonSerializer.Serialize(spec, JsonDefaults.Options));
+
+        await listener.ReceiveOnceAsync();
+
+        var message = Assert.Single((await Queue(poisonName).ReceiveMessagesAsync(10)).Value).Body.ToObjectFromJson<PoisonMessage>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal(["$.dataset.path", "$.model.path"], message.Problems.Select(p => p.Path).Order(StringComparer.Ordinal));
+        Assert.Null(await host.Runs.GetInstanceAsync(SpecHash.RunIdOf(spec)));
+    }
 }

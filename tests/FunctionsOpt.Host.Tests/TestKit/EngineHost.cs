@@ -55,11 +55,14 @@ internal sealed class EngineHost : IAsyncDisposable
         ["FunctionsOpt:Ingestion:QueuePollInterval"] = "00:00:00.250",
     };
 
-    public static async Task<EngineHost> StartAsync(AzuriteFixture azurite, bool ingestion = false, string? taskHub = null)
+    public static async Task<EngineHost> StartAsync(
+        AzuriteFixture azurite, bool ingestion = false, string? taskHub = null, Action<Dictionary<string, string?>>? configure = null)
     {
         var work = Directory.CreateTempSubdirectory("fopt-host-work-").FullName;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(Settings(azurite, taskHub ?? NewTaskHub(), work, ingestion));
+        var settings = Settings(azurite, taskHub ?? NewTaskHub(), work, ingestion);
+        configure?.Invoke(settings);
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         builder.Services.AddFunctionsOptArtifactStore();
         builder.Services.AddFunctionsOptDurableEngine(builder.Configuration);
