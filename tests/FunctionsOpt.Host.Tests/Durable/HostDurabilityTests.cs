@@ -72,6 +72,8 @@ public sealed class HostDurabilityTests(AzuriteFixture azurite) : IDisposable
         }
 
         Assert.True(trialsAtKill < SearchTrials(reference).Count(), "the kill came after the search had finished");
+        var starts = (await File.ReadAllLinesAsync(log)).Count(l => l.Contains("Durable sidecar over the AzureStorage backend listening", StringComparison.Ordinal));
+        Assert.Equal(2, starts);
         Assert.Equal(RunStatus.Completed, final.Status);
         Assert.Equal(Describe(reference, reference.BestTrialId), Describe(final, final.BestTrialId));
         var ids = final.Trials.Select(t => t.TrialId).ToList();
