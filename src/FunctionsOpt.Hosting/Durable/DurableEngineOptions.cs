@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Options;
+
+namespace FunctionsOpt.Hosting.Durable;
+
+/// <summary>Which Durable Task backend stores the orchestrations.</summary>
+public enum DurableBackendKind
+{
+    /// <summary>
+    /// Azure Storage (queues, tables, blobs; Azurite locally): durable across restarts and shareable by several host
+    /// processes on the same task hub.
+    /// </summary>
+    AzureStorage,
+
+    /// <summary>In memory: nothing survives the process (embedded runs and tests).</summary>
+    InMemory,
+}
+
+/// <summary>
+/// Settings of the portable host's durable engine (backend, task hub, concurrency, polling), bound from
+/// <see cref="SectionName"/> and validated at start.
+/// </summary>
+public sealed class DurableEngineOptions
+{
+    /// <summary>Configuration section these options bind to.</summary>
+    public const string SectionName = "FunctionsOpt:DurableEngine";
+
+    /// <summary>The backend. Default <see cref="DurableBackendKind.AzureStorage"/>.</summary>
+    public DurableBackendKind Backend { get; set; } = DurableBackendKind.AzureStorage;
+
+    /// <summary>Azure Storage only: the storage connection string (<c>UseDevelopmentStorage=true</c> or Azurite's, or an account key).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Azure Storage only: the task hub name (3-45 letters and digits, starting with a letter). Every host process
+    /// sharing one task hub shares its runs and its work. Default <c>FunctionsOpt</c>.
+    /// </summary>
+    public string TaskHubName { get; set; } = "FunctionsOpt";
+
+    /// <summary>Most activities (trials) this process runs at once. Default 2 (1-1000).</summary>
+    public int MaxConcurrentActivities { get; set; } = 2;
+
+    /// <summary>Most orchestration episodes this process runs at once. Default 16 (1-1000).</summary>
+    public int MaxConcurrentOrchestrations { get; set; } = 16;
+
+    /// <summary>
+    /// Azure Storage only: the longest wait between two polls of an idle queue (the backend backs off up to this).
+    /// Lower it for local runs (1 s); the Azure default is 30 s. Default 5 s (100 ms-5 min).
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Azure Storage only: control-queue partitions of a new task hub (fixed once the hub exists). Default 4 (1-16).</summary>
+    public int PartitionCount { get; set; } = 4;
+
+    /// <summary>
+    /// Azure Storage only: how long a dequeued activity message stays invisible to other workers. A message taken by
+    /// a process that died is retried after this. Default 5 min (10 s-1 h).
+    /// </summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Azure Storage only: how long a partition lease lasts without renewal; a process that died releases its
+    /// partitions after this. Default 30 s (10 s-5 min).
+    /// </summary>
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The loopback port of the in-process gRPC sidecar; 0 picks a free one. Default 0.</summary>
+    public int SidecarPort { get; set; }
+}
+
+/// <summary>Checks <see cref="DurableEngineOptions"/> and says how to fix every problem at once.</summary>
+internal sealed class DurableEngineOptionsValidator : IValidateOptions<DurableEngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DurableEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string S = DurableEngineOptions.SectionName;
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.Backend))
+        {
+            failures.Add($"{S}:Backend '{options.Backend}' is unknown; use AzureStorage or InMemory.");
+        }
+
+        if (options.Backend == DurableBackendKind.AzureStorage)
+        {
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            {
+                failures.Add($"{S}:ConnectionString is required for the AzureStorage backend; set it (UseDevelopmentStorage=true for Azurite).");
+            }
+
+            if (!IsTaskHubName(options.TaskHubName))
+            {
+                failures.Add($"{S}:TaskHubName '{options.TaskHubName}' must be 3-45 letters and digits starting with a letter.");
+            }
+        }
+
+        Range(failures, "MaxConcurrentActivities", options.MaxConcurrentActivities, 1, 1000);
+        Range(failures, "MaxConcurrentOrchestrations", options.MaxConcurrentOrchestrations, 1, 1000);
+        Range(failures, "PartitionCount", options.PartitionCount, 1, 16);
+        Range(failures, "SidecarPort", options.SidecarPort, 0, 65535);
+        Range(failures, "MaxQueuePollingInterval", options.MaxQueuePollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
+        Range(failures, "WorkItemVisibilityTimeout", options.WorkItemVisibilityTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        Range(failures, "LeaseInterval", options.LeaseInterval, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsTaskHubName(string? name) =>
+        name is { Length: >= 3 and <= 45 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
+
+    private static void Range<T>(List<string> failures, string key, T value, T min, T max)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            failures.Add($"{DurableEngineOptions.SectionName}:{key} is {value}; use a value from {min} to {max}.");
+        }
+    }
+}
