@@ -1,4 +1,3 @@
-using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Durable;
@@ -40,10 +39,6 @@ public sealed partial class SpecBlobFunction(IArtifactStore store, TimeProvider 
             // The blob's own name breaks the store's naming rules, so no error record can be written beside it.
             LogUnusableName(logger, specName, ex.Message);
         }
-        catch (FunctionsOptException ex) when (ex is not StateConflictException)
-        {
-            LogFailed(logger, specName, ex.ErrorCode, ex.Message);
-        }
     }
 
     [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "Spec models/{Spec} → run {RunId} (started now: {Started})")]
@@ -51,7 +46,4 @@ public sealed partial class SpecBlobFunction(IArtifactStore store, TimeProvider 
 
     [LoggerMessage(EventId = 4112, Level = LogLevel.Error, Message = "Spec models/{Spec} ignored: its name is unusable ({Reason}); rename the blob")]
     private static partial void LogUnusableName(ILogger logger, string spec, string reason);
-
-    [LoggerMessage(EventId = 4113, Level = LogLevel.Error, Message = "Spec models/{Spec} not submitted ({Code}): {Reason}")]
-    private static partial void LogFailed(ILogger logger, string spec, string code, string reason);
 }

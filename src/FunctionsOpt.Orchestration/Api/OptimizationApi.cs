@@ -170,9 +170,11 @@ public sealed partial class OptimizationApi
         RunStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) && !char.IsAsciiDigit(status[0]) && status[0] != '-')
+            // By name only: Enum.TryParse would also take numbers and comma lists.
+            var name = Enum.GetNames<RunStatus>().FirstOrDefault(n => string.Equals(n, status, StringComparison.OrdinalIgnoreCase));
+            if (name is not null)
             {
-                filter = parsed;
+                filter = Enum.Parse<RunStatus>(name);
             }
             else
             {

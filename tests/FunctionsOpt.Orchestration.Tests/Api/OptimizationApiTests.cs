@@ -325,6 +325,7 @@ public sealed class OptimizationApiTests : IAsyncLifetime
     [Theory]
     [InlineData("nope", null)]
     [InlineData("1", null)]
+    [InlineData("Failed,Completed", null)]
     [InlineData(null, "0")]
     [InlineData(null, "501")]
     [InlineData(null, "ten")]
