@@ -2,6 +2,7 @@ using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Optimization;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -18,6 +19,9 @@ namespace FunctionsOpt.Embedded;
 /// </summary>
 public sealed class EmbeddedOptimizationHost : IAsyncDisposable
 {
+    // Attempts to find a free port for the sidecar before giving up.
+    private const int MaxStartAttempts = 8;
+
     private readonly DurableTaskTestHost _host;
 
     private EmbeddedOptimizationHost(DurableTaskTestHost host, IArtifactStore store)
@@ -46,25 +50,36 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactRoot);
         var store = new LocalFolderArtifactStore(artifactRoot);
-        var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddFunctionsOptTasks(),
-            new DurableTaskTestHostOptions
+        var options = new DurableTaskTestHostOptions
+        {
+            LoggerFactory = loggers,
+            ConfigureServices = services =>
             {
-                LoggerFactory = loggers,
-                ConfigureServices = services =>
+                services.AddSingleton<IArtifactStore>(store);
+                services.AddFunctionsOptOrchestrations();
+                if (configure is not null)
                 {
-                    services.AddSingleton<IArtifactStore>(store);
-                    services.AddFunctionsOptOrchestrations();
-                    if (configure is not null)
-                    {
-                        services.PostConfigure(configure);
-                    }
+                    services.PostConfigure(configure);
+                }
 
-                    configureServices?.Invoke(services);
-                },
+                configureServices?.Invoke(services);
             },
-            cancellationToken).ConfigureAwait(false);
-        return new EmbeddedOptimizationHost(host, store);
+        };
+
+        // The sidecar listens on a random port in 30000-40000, which another process (or another embedded engine)
+        // may hold already; each attempt draws a new one.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var host = await DurableTaskTestHost.StartAsync(registry => registry.AddFunctionsOptTasks(), options, cancellationToken).ConfigureAwait(false);
+                return new EmbeddedOptimizationHost(host, store);
+            }
+            catch (IOException ex) when (ex.InnerException is AddressInUseException && attempt < MaxStartAttempts)
+            {
+                // Port taken: try again on another.
+            }
+        }
     }
 
     /// <summary>Starting, watching and cancelling runs (the same client every host uses).</summary>
