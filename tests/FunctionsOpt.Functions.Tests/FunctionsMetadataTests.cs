@@ -122,7 +122,7 @@ public sealed class FunctionsMetadataTests
     {
         var expected = ConcreteTypesOf<ITaskActivity>();
 
-        Assert.Equal(6, expected.Count);
+        Assert.Equal(7, expected.Count);
         Assert.Equal(expected, NamesWithTrigger("activityTrigger"));
         Assert.All(expected, name => Assert.Equal("In", (string?)Trigger(Function(name))["direction"]));
     }
