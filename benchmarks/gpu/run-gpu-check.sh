@@ -137,7 +137,7 @@ rows="$work/rows.tsv"
 for model in penguins resnet18; do
   for provider in "${providers[@]}"; do
     f="$json_dir/$model-$provider.json"
-    [[ -f "$f" ]] && extract "$f" "$model" >>"$rows"
+    if [[ -f "$f" ]]; then extract "$f" "$model" >>"$rows"; fi
   done
 done
 
@@ -159,9 +159,9 @@ fi
 
 # 7. The markdown. Speedup = the CPU row's p50 / this row's p50 (same model, same batch size).
 command_line="benchmarks/gpu/run-gpu-check.sh"
-[[ "$skip_gpu_check" == true ]] && command_line+=" --skip-gpu-check"
-[[ "$flavor" != gpu ]] && command_line+=" --flavor $flavor"
-[[ "$quick" == true ]] && command_line+=" --quick"
+if [[ "$skip_gpu_check" == true ]]; then command_line+=" --skip-gpu-check"; fi
+if [[ "$flavor" != gpu ]]; then command_line+=" --flavor $flavor"; fi
+if [[ "$quick" == true ]]; then command_line+=" --quick"; fi
 {
   echo "# GPU check results"
   echo
