@@ -51,7 +51,7 @@ if [[ "$skip_gpu_check" == false ]]; then
   gpu_facts="$gpu_facts; driver supports ${cuda_line:-CUDA version unknown}"
   log "GPU: $gpu_facts"
 fi
-cuda_libs="$( (ldconfig -p 2>/dev/null || true) | grep -Eo 'lib(cublasLt\.so\.13|cudnn\.so\.9|nvinfer\.so\.[0-9]+)' | sort -u | tr '\n' ' ')"
+cuda_libs="$( { ldconfig -p 2>/dev/null || true; } | { grep -Eo 'lib(cublasLt\.so\.13|cudnn\.so\.9|nvinfer\.so\.[0-9]+)' || true; } | sort -u | tr '\n' ' ')"
 [[ -n "$cuda_libs" ]] || cuda_libs="none of libcublasLt.so.13, libcudnn.so.9, libnvinfer.so.* in the ldconfig cache"
 
 # 2. fopt with the chosen ONNX Runtime package, in its own artifacts folder (the repository's obj/ is left alone).
