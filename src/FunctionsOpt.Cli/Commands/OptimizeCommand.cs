@@ -61,6 +61,15 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         [DefaultValue("fopt-out")]
         public string Out { get; init; } = "fopt-out";
 
+        [CommandOption("--provider <PROVIDER>")]
+        [Description("Execution provider every trial requests: cpu, cuda or tensorrt. The provider actually used is recorded per trial.")]
+        [DefaultValue("cpu")]
+        public string Provider { get; init; } = "cpu";
+
+        [CommandOption("--no-cpu-fallback")]
+        [Description("Fail trials whose provider cannot load instead of running them on CPU (the fallback is recorded either way).")]
+        public bool NoCpuFallback { get; init; }
+
         [CommandOption("--seed <SEED>")]
         [Description("Seed of every random choice.")]
         [DefaultValue(0L)]
@@ -153,9 +162,18 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             Constraints = new ConstraintsSpec { Quality = [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = settings.MaxAccuracyDrop }] },
             Search = new SearchSpec { MaxResource = settings.Budget, Eta = settings.Eta },
             Passes = passes,
+            Providers = new ProviderPolicy { Allowed = [ProviderOf(settings.Provider)], AllowCpuFallback = !settings.NoCpuFallback },
             Seed = settings.Seed,
         };
     }
+
+    private static ProviderName ProviderOf(string text) => text.Trim().ToUpperInvariant() switch
+    {
+        "CPU" => ProviderName.Cpu,
+        "CUDA" => ProviderName.Cuda,
+        "TENSORRT" or "TRT" => ProviderName.TensorRT,
+        _ => throw new InvalidSpecException([new SpecProblem("--provider", $"'{text}' is not a provider", "use cpu, cuda or tensorrt")]),
+    };
 
     private static string? OnlyInput(string model)
     {

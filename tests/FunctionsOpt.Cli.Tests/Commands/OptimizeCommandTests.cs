@@ -54,4 +54,37 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("invalid-session-settings", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Optimize_CudaOnCpuOnlyBuild_RecordsCpuFallbackOnEveryMeasuredTrial()
+    {
+        // The tests use the CPU-only ONNX Runtime, where CUDA cannot load: every trial must say so, not hide it.
+        var (exitCode, output) = FoptProcess.Run(
+            "optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--provider", "cuda",
+            "--passes", "quantize-dynamic", "--budget", "3", "--out", _out);
+
+        Assert.True(exitCode == 0, output);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "runs")));
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "state.json")));
+        var providers = state.RootElement.GetProperty("trials").EnumerateArray()
+            .Where(t => t.TryGetProperty("provider", out _))
+            .Select(t => t.GetProperty("provider"))
+            .ToList();
+        Assert.NotEmpty(providers);
+        Assert.All(providers, p =>
+        {
+            Assert.Equal("cuda", p.GetProperty("requested").GetString());
+            Assert.Equal("cpu", p.GetProperty("used").GetString());
+            Assert.Contains("cuda", p.GetProperty("fallbackReason").GetString(), StringComparison.OrdinalIgnoreCase);
+        });
+    }
+
+    [Fact]
+    public void Optimize_UnknownProvider_ExitsTwoNamingTheChoices()
+    {
+        var (exitCode, output) = FoptProcess.Run("optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--provider", "rocm", "--out", _out);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("use cpu, cuda or tensorrt", output, StringComparison.Ordinal);
+    }
 }
