@@ -26,7 +26,7 @@ public sealed class HostDurabilityTests(AzuriteFixture azurite) : IDisposable
         }
     }
 
-    [Fact]
+    [DurabilityFact]
     public async Task HostProcess_KilledMidRungAndRestarted_CompletesWithTheUninterruptedBestAndNoTrialTwice()
     {
         // The uninterrupted run (in process) of the same search: same seed, its own copy of the inputs.
