@@ -1,4 +1,4 @@
-namespace FunctionsOpt.CnnTrainer;
+namespace FunctionsOpt.Tools.Shared;
 
 /// <summary>
 /// SplitMix64 pseudo-random generator (Steele, Lea and Flood, 2014). Used instead of System.Random so that the
