@@ -1,9 +1,8 @@
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Artifacts;
-using FunctionsOpt.Orchestration.Contracts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,34 +10,28 @@ using Microsoft.Extensions.Options;
 namespace FunctionsOpt.Hosting.Ingestion;
 
 /// <summary>
-/// Polls the <c>models</c> container for new or changed <c>{name}.opt.json</c> specs and submits each valid one; an
-/// invalid one gets <c>{name}.opt.error.json</c> next to it with every problem. Each blob version (name and ETag) is
-/// handled once, across restarts (<see cref="ProcessedSpecLedger"/>); a transient failure leaves it for the next poll.
+/// Polls the <c>models</c> container for new or changed <c>{name}.opt.json</c> specs (<see cref="SpecDrop"/>) and
+/// submits each through <see cref="OptimizationApi.SubmitDroppedSpecAsync"/>, the same intake as the HTTP API and
+/// the Functions blob trigger: a rejected one gets <c>{name}.opt.error.json</c> (a <see cref="SpecRejection"/>) next
+/// to it with every problem. Each blob version (name and ETag) is handled once, across restarts
+/// (<see cref="ProcessedSpecLedger"/>); a transient failure leaves it for the next poll.
 /// </summary>
 public sealed class BlobSpecWatcher : BackgroundService
 {
-    /// <summary>The suffix of the blobs watched.</summary>
-    public const string SpecSuffix = ".opt.json";
-
-    /// <summary>The suffix of the problem reports written for invalid specs.</summary>
-    public const string ErrorSuffix = ".opt.error.json";
-
-    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     private readonly BlobContainerClient _models;
     private readonly ProcessedSpecLedger _ledger;
-    private readonly SpecIntake _intake;
+    private readonly OptimizationApi _api;
     private readonly IngestionOptions _options;
     private readonly ILogger<BlobSpecWatcher> _logger;
 
     /// <summary>Watches the <c>models</c> container of <see cref="IngestionOptions.ConnectionString"/>.</summary>
-    public BlobSpecWatcher(SpecIntake intake, IOptions<IngestionOptions> options, ILogger<BlobSpecWatcher> logger)
+    public BlobSpecWatcher(OptimizationApi api, IOptions<IngestionOptions> options, ILogger<BlobSpecWatcher> logger)
     {
-        ArgumentNullException.ThrowIfNull(intake);
+        ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options.Value;
-        _intake = intake;
+        _api = api;
         _logger = logger;
         _models = new BlobServiceClient(_options.ConnectionString).GetBlobContainerClient(ArtifactLayout.ModelsContainer);
         _ledger = new ProcessedSpecLedger(new Azure.Data.Tables.TableClient(_options.ConnectionString, _options.ProcessedSpecsTable));
@@ -55,7 +48,7 @@ public sealed class BlobSpecWatcher : BackgroundService
         var handled = 0;
         await foreach (var item in _models.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (!item.Name.EndsWith(SpecSuffix, StringComparison.Ordinal) || item.Properties.ETag is not { } etag)
+            if (!SpecDrop.IsSpec(item.Name) || item.Properties.ETag is not { } etag)
             {
                 continue;
             }
@@ -117,27 +110,31 @@ public sealed class BlobSpecWatcher : BackgroundService
             return false;
         }
 
-        var errorBlob = _models.GetBlobClient(name[..^SpecSuffix.Length] + ErrorSuffix);
-        var result = await _intake.SubmitAsync(json, cancellationToken).ConfigureAwait(false);
-        if (result.Submitted is { } submitted)
+        SubmissionOutcome outcome;
+        try
         {
-            await errorBlob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await _ledger.RecordAsync(name, etag, submitted.Started ? "started" : "duplicate", submitted.RunId, cancellationToken).ConfigureAwait(false);
-            IngestionLog.SpecBlobSubmitted(_logger, name, submitted.RunId, submitted.Started);
+            outcome = await _api.SubmitDroppedSpecAsync(name, json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidArtifactPathException ex)
+        {
+            // A name the store refuses cannot get an error record next to it either; handled, so it is not retried.
+            await _ledger.RecordAsync(name, etag, "rejected", null, cancellationToken).ConfigureAwait(false);
+            IngestionLog.SpecBlobNameRefused(_logger, name, ex.Message);
             return true;
         }
 
-        var report = new SpecErrorReport(name, etag.ToString(), DateTimeOffset.UtcNow, result.Problems);
-        await errorBlob.UploadAsync(BinaryData.FromObjectAsJson(report, ReportJson), overwrite: true, cancellationToken).ConfigureAwait(false);
-        await _ledger.RecordAsync(name, etag, "rejected", null, cancellationToken).ConfigureAwait(false);
-        IngestionLog.SpecBlobRejected(_logger, name, result.Problems.Count, errorBlob.Name);
+        var errorRecord = SpecDrop.ErrorRecordOf(name);
+        if (outcome.Problem is { } problem)
+        {
+            await _ledger.RecordAsync(name, etag, "rejected", null, cancellationToken).ConfigureAwait(false);
+            IngestionLog.SpecBlobRejected(_logger, name, problem.Errors?.Count ?? 1, errorRecord.ToString());
+            return true;
+        }
+
+        // An earlier version of this spec may have been rejected: its error record no longer applies.
+        await _models.GetBlobClient(errorRecord.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _ledger.RecordAsync(name, etag, outcome.Started ? "started" : "duplicate", outcome.RunId, cancellationToken).ConfigureAwait(false);
+        IngestionLog.SpecBlobSubmitted(_logger, name, outcome.RunId!, outcome.Started);
         return true;
     }
 }
-
-/// <summary>The content of <c>{name}.opt.error.json</c>: why the spec next to it did not start a run.</summary>
-/// <param name="Spec">The spec blob's name in <c>models</c>.</param>
-/// <param name="ETag">The version of the spec blob that was read.</param>
-/// <param name="CheckedAt">When it was checked.</param>
-/// <param name="Problems">Every problem, each with its JSON path and fix.</param>
-public sealed record SpecErrorReport(string Spec, string ETag, DateTimeOffset CheckedAt, IReadOnlyList<SpecProblem> Problems);

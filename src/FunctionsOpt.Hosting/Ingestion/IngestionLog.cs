@@ -20,6 +20,9 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Listing the models container failed; retrying at the next poll")]
     public static partial void BlobScanFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Warning, Message = "Spec blob {Name} has a name the artifact store refuses ({Reason}); it is skipped")]
+    public static partial void SpecBlobNameRefused(ILogger logger, string name, string reason);
+
     [LoggerMessage(EventId = 7111, Level = LogLevel.Information, Message = "Listening on {Queue} (idle poll every {Interval})")]
     public static partial void QueueListenerStarted(ILogger logger, Uri queue, TimeSpan interval);
 

@@ -1,3 +1,5 @@
+using FunctionsOpt.Orchestration.Api;
+using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Durable;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,9 +13,10 @@ public static class IngestionServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="IngestionOptions"/> from <paramref name="configuration"/>'s
-    /// <see cref="IngestionOptions.SectionName"/> (validated at start) and registers <see cref="SpecIntake"/>, and the
-    /// <see cref="BlobSpecWatcher"/> and <see cref="QueueRequestListener"/> hosted services as the options enable
-    /// them. Needs an <see cref="OptimizationRunClient"/> (the durable engine registers one).
+    /// <see cref="IngestionOptions.SectionName"/> (validated at start) and registers <see cref="OptimizationApi"/> (the
+    /// intake every entry point shares), and the <see cref="BlobSpecWatcher"/> and <see cref="QueueRequestListener"/>
+    /// hosted services as the options enable them. Needs an <see cref="OptimizationRunClient"/> (the durable engine
+    /// registers one) and an <see cref="IArtifactStore"/>.
     /// </summary>
     public static IServiceCollection AddFunctionsOptIngestion(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,7 +24,7 @@ public static class IngestionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(IngestionOptions.SectionName);
         services.AddOptions<IngestionOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp => new SpecIntake(sp.GetRequiredService<OptimizationRunClient>()));
+        services.AddFunctionsOptApi();
         services.TryAddSingleton<BlobSpecWatcher>();
         services.TryAddSingleton<QueueRequestListener>();
         var options = section.Get<IngestionOptions>() ?? new IngestionOptions();

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,8 +14,9 @@ namespace FunctionsOpt.Hosting.Ingestion;
 /// Receives optimization requests (one spec JSON per message, plain text or base64 as the Functions queue trigger
 /// writes it) from <see cref="IngestionOptions.RequestQueueName"/>: a valid spec is submitted and the message
 /// deleted; an invalid one, or one received more than <see cref="IngestionOptions.MaxDequeueCount"/> times, moves to
-/// <see cref="IngestionOptions.PoisonQueueName"/> wrapped in a <see cref="PoisonMessage"/> with the reason. A
-/// transient failure leaves the message to reappear. A redelivered message starts nothing new (the run id is the spec's hash).
+/// <see cref="IngestionOptions.PoisonQueueName"/> wrapped in a <see cref="PoisonMessage"/> with the reason. Specs go
+/// through <see cref="OptimizationApi.SubmitAsync"/>, the intake every entry point shares. A transient failure
+/// leaves the message to reappear. A redelivered message starts nothing new (the run id is the spec's hash).
 /// </summary>
 public sealed class QueueRequestListener : BackgroundService
 {
@@ -23,19 +24,19 @@ public sealed class QueueRequestListener : BackgroundService
 
     private readonly QueueClient _requests;
     private readonly QueueClient _poison;
-    private readonly SpecIntake _intake;
+    private readonly OptimizationApi _api;
     private readonly IngestionOptions _options;
     private readonly ILogger<QueueRequestListener> _logger;
     private int _created;
 
     /// <summary>Listens on the queues of <see cref="IngestionOptions.ConnectionString"/>.</summary>
-    public QueueRequestListener(SpecIntake intake, IOptions<IngestionOptions> options, ILogger<QueueRequestListener> logger)
+    public QueueRequestListener(OptimizationApi api, IOptions<IngestionOptions> options, ILogger<QueueRequestListener> logger)
     {
-        ArgumentNullException.ThrowIfNull(intake);
+        ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options.Value;
-        _intake = intake;
+        _api = api;
         _logger = logger;
         var queues = new QueueServiceClient(_options.ConnectionString);
         _requests = queues.GetQueueClient(_options.RequestQueueName);
@@ -119,24 +120,24 @@ public sealed class QueueRequestListener : BackgroundService
         var text = TextOf(message.Body);
         if (message.DequeueCount > _options.MaxDequeueCount)
         {
-            await PoisonAsync(message, text, $"received {message.DequeueCount} times, more than MaxDequeueCount {_options.MaxDequeueCount}, without being handled", [], cancellationToken).ConfigureAwait(false);
+            await PoisonAsync(message, text, $"received {message.DequeueCount} times, more than MaxDequeueCount {_options.MaxDequeueCount}, without being handled", null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var result = await _intake.SubmitAsync(text, cancellationToken).ConfigureAwait(false);
-        if (result.Submitted is { } submitted)
+        var outcome = await _api.SubmitAsync(text, $"queue:{_options.RequestQueueName}/{message.MessageId}", cancellationToken).ConfigureAwait(false);
+        if (outcome.Problem is not { } problem)
         {
             await _requests.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
-            IngestionLog.MessageSubmitted(_logger, message.MessageId, submitted.RunId, submitted.Started);
+            IngestionLog.MessageSubmitted(_logger, message.MessageId, outcome.RunId!, outcome.Started);
             return;
         }
 
-        await PoisonAsync(message, text, $"the spec is invalid ({result.Problems.Count} problem(s))", result.Problems, cancellationToken).ConfigureAwait(false);
+        await PoisonAsync(message, text, $"the spec is invalid ({problem.Code}, {problem.Errors?.Count ?? 1} problem(s)): {problem.Detail}", problem, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PoisonAsync(QueueMessage message, string text, string reason, IReadOnlyList<SpecProblem> problems, CancellationToken cancellationToken)
+    private async Task PoisonAsync(QueueMessage message, string text, string reason, ApiProblem? problem, CancellationToken cancellationToken)
     {
-        var poison = new PoisonMessage(reason, problems, message.MessageId, message.DequeueCount, message.InsertedOn, DateTimeOffset.UtcNow, text);
+        var poison = new PoisonMessage(reason, problem?.Code, problem?.Errors ?? [], message.MessageId, message.DequeueCount, message.InsertedOn, DateTimeOffset.UtcNow, text);
         await _poison.SendMessageAsync(BinaryData.FromObjectAsJson(poison, PoisonJson), cancellationToken: cancellationToken).ConfigureAwait(false);
         await _requests.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
         IngestionLog.MessagePoisoned(_logger, message.MessageId, reason);
@@ -145,11 +146,12 @@ public sealed class QueueRequestListener : BackgroundService
 
 /// <summary>A rejected request as it lands in the poison queue.</summary>
 /// <param name="Reason">Why it was rejected.</param>
-/// <param name="Problems">The spec's problems, when it was invalid.</param>
+/// <param name="Code">The problem's stable code (<c>invalid-spec</c>, <c>artifact-not-found</c>), when the spec was rejected.</param>
+/// <param name="Problems">The spec's problems, each with its JSON path and fix, when it was rejected.</param>
 /// <param name="MessageId">The original message's id.</param>
 /// <param name="DequeueCount">How often it had been received.</param>
 /// <param name="InsertedOn">When it was first enqueued.</param>
 /// <param name="PoisonedAt">When it was rejected.</param>
 /// <param name="Message">The original message text (decoded).</param>
 public sealed record PoisonMessage(
-    string Reason, IReadOnlyList<SpecProblem> Problems, string MessageId, long DequeueCount, DateTimeOffset? InsertedOn, DateTimeOffset PoisonedAt, string Message);
+    string Reason, string? Code, IReadOnlyList<ApiProblemItem> Problems, string MessageId, long DequeueCount, DateTimeOffset? InsertedOn, DateTimeOffset PoisonedAt, string Message);

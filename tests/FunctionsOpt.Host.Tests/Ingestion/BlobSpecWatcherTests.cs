@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using FunctionsOpt.Core.Serialization;
 using FunctionsOpt.Host.Tests.TestKit;
 using FunctionsOpt.Hosting.Ingestion;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,9 +61,10 @@ public sealed class BlobSpecWatcherTests(AzuriteFixture azurite)
         Assert.True(handled >= 1);
         Assert.Equal(0, handledAgain);
         var content = (await Models.GetBlobClient(name + ".opt.error.json").DownloadContentAsync()).Value.Content;
-        var report = content.ToObjectFromJson<SpecErrorReport>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        Assert.Equal(name + ".opt.json", report.Spec);
-        Assert.Contains(report.Problems, p => p.Path.StartsWith("$.seed", StringComparison.Ordinal));
+        var report = content.ToObjectFromJson<SpecRejection>(JsonDefaults.Options)!;
+        Assert.Equal("models/" + name + ".opt.json", report.Spec);
+        Assert.Equal("invalid-spec", report.Code);
+        Assert.Contains(report.Errors, p => p.Path.StartsWith("$.seed", StringComparison.Ordinal));
         var instances = new List<string>();
         await foreach (var instance in host.Runs.Client.GetAllInstancesAsync())
         {

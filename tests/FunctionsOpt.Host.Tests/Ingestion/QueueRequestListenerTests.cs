@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using FunctionsOpt.Core.Serialization;
 using FunctionsOpt.Host.Tests.TestKit;
 using FunctionsOpt.Hosting.Ingestion;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Contracts;
 
 namespace FunctionsOpt.Host.Tests.Ingestion;
@@ -49,7 +50,7 @@ public sealed class QueueRequestListenerTests(AzuriteFixture azurite)
         var requestName = "requests-" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await EngineHost.StartAsync(azurite, ingestion: false);
         var listener = new QueueRequestListener(
-            new SpecIntake(host.Runs),
+            host.Api,
             Microsoft.Extensions.Options.Options.Create(new IngestionOptions { ConnectionString = azurite.ConnectionString, RequestQueueName = requestName, PoisonQueueName = poisonName }),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<QueueRequestListener>.Instance);
         var requests = Queue(requestName);
@@ -62,6 +63,7 @@ public sealed class QueueRequestListenerTests(AzuriteFixture azurite)
         var poisoned = (await Queue(poisonName).ReceiveMessagesAsync(10)).Value;
         var message = Assert.Single(poisoned).Body.ToObjectFromJson<PoisonMessage>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.Contains("invalid", message.Reason, StringComparison.Ordinal);
+        Assert.Equal("invalid-spec", message.Code);
         Assert.Contains(message.Problems, p => p.Message.Contains("not valid JSON", StringComparison.Ordinal));
         Assert.Equal("{ this is not a spec", message.Message);
         Assert.Empty((await requests.ReceiveMessagesAsync(10)).Value);
@@ -74,7 +76,7 @@ public sealed class QueueRequestListenerTests(AzuriteFixture azurite)
         var requestName = "requests-" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await EngineHost.StartAsync(azurite, ingestion: false);
         var listener = new QueueRequestListener(
-            new SpecIntake(host.Runs),
+            host.Api,
             Microsoft.Extensions.Options.Options.Create(new IngestionOptions
             {
                 ConnectionString = azurite.ConnectionString, RequestQueueName = requestName, PoisonQueueName = poisonName, MaxDequeueCount = 1,
@@ -101,7 +103,7 @@ public sealed class QueueRequestListenerTests(AzuriteFixture azurite)
         var requestName = "requests-" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await EngineHost.StartAsync(azurite, ingestion: false);
         var listener = new QueueRequestListener(
-            new SpecIntake(host.Runs),
+            host.Api,
             Microsoft.Extensions.Options.Options.Create(new IngestionOptions { ConnectionString = azurite.ConnectionString, RequestQueueName = requestName, PoisonQueueName = poisonName }),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<QueueRequestListener>.Instance);
         var spec = Samples.PenguinsQuick("unused") with
@@ -118,5 +120,25 @@ public sealed class QueueRequestListenerTests(AzuriteFixture azurite)
         var message = Assert.Single((await Queue(poisonName).ReceiveMessagesAsync(10)).Value).Body.ToObjectFromJson<PoisonMessage>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.Equal(["$.dataset.path", "$.model.path"], message.Problems.Select(p => p.Path).Order(StringComparer.Ordinal));
         Assert.Null(await host.Runs.GetInstanceAsync(SpecHash.RunIdOf(spec)));
+    }
+
+    [Fact]
+    public void TextOf_PlainJson_ReturnsItUnchanged()
+    {
+        Assert.Equal("""{ "a": 1 }""", QueueRequestListener.TextOf(BinaryData.FromString("""{ "a": 1 }""")));
+    }
+
+    [Fact]
+    public void TextOf_Base64Json_ReturnsTheDecodedJson()
+    {
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{ "a": 1 }"""));
+
+        Assert.Equal("""{ "a": 1 }""", QueueRequestListener.TextOf(BinaryData.FromString(encoded)));
+    }
+
+    [Fact]
+    public void TextOf_NeitherJsonNorBase64_ReturnsItUnchanged()
+    {
+        Assert.Equal("not json!", QueueRequestListener.TextOf(BinaryData.FromString("not json!")));
     }
 }

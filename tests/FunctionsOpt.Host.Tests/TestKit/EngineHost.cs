@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure.Storage.Blobs;
 using FunctionsOpt.Hosting.Durable;
 using FunctionsOpt.Hosting.Ingestion;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
@@ -31,6 +32,8 @@ internal sealed class EngineHost : IAsyncDisposable
     public OptimizationRunClient Runs => Services.GetRequiredService<OptimizationRunClient>();
 
     public IArtifactStore Store => Services.GetRequiredService<IArtifactStore>();
+
+    public OptimizationApi Api => Services.GetRequiredService<OptimizationApi>();
 
     /// <summary>The settings the tests run the host with (also the Host exe's, as command-line overrides).</summary>
     public static Dictionary<string, string?> Settings(AzuriteFixture azurite, string taskHub, string work, bool ingestion) => new()
