@@ -25,7 +25,14 @@ internal static class RunStatusResolver
             OrchestrationRuntimeStatus.Failed => RunStatus.Failed,
             OrchestrationRuntimeStatus.Terminated => RunStatus.Cancelled,
             OrchestrationRuntimeStatus.Pending => RunStatus.Pending,
-            _ => Progress(metadata)?.Phase ?? (state is { IsTerminal: false } ? state.Status : RunStatus.Pending),
+            _ => Progress(metadata)?.Phase switch
+            {
+                // The orchestrator announces its ending before it writes the results and returns: until the
+                // orchestration itself has ended, the state record, report and best model may not exist yet.
+                { } phase when IsTerminal(phase) => RunStatus.WritingResults,
+                { } phase => phase,
+                null => state is { IsTerminal: false } ? state.Status : RunStatus.Pending,
+            },
         };
     }
 

@@ -1,5 +1,7 @@
 using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Durable;
+using Microsoft.DurableTask.Converters;
 using Microsoft.DurableTask.Client;
 
 namespace FunctionsOpt.Orchestration.Tests.Api;
@@ -11,8 +13,15 @@ public sealed class RunStatusResolverTests
     private static RunState State(RunStatus status) =>
         RunState.Create("run-1", new OptimizationSpec { Model = new ModelReference { Blob = "m.onnx" }, Dataset = new DatasetReference { Blob = "d.csv" } }, At) with { Status = status };
 
-    private static OrchestrationMetadata Metadata(OrchestrationRuntimeStatus status) =>
-        new("OptimizationOrchestrator", "run-1") { RuntimeStatus = status, CreatedAt = At, LastUpdatedAt = At };
+    private static OrchestrationMetadata Metadata(OrchestrationRuntimeStatus status, RunProgress? progress = null) =>
+        new("OptimizationOrchestrator", "run-1")
+        {
+            RuntimeStatus = status,
+            CreatedAt = At,
+            LastUpdatedAt = At,
+            SerializedCustomStatus = progress is null ? null : JsonDataConverter.Default.Serialize(progress),
+            DataConverter = JsonDataConverter.Default,
+        };
 
     [Fact]
     public void Resolve_NeitherSource_IsNull()
@@ -41,6 +50,26 @@ public sealed class RunStatusResolverTests
     {
         Assert.Equal(RunStatus.Validating, RunStatusResolver.Resolve(Metadata(OrchestrationRuntimeStatus.Running), State(RunStatus.Validating)));
         Assert.Equal(RunStatus.Pending, RunStatusResolver.Resolve(Metadata(OrchestrationRuntimeStatus.Running), null));
+    }
+
+    [Theory]
+    [InlineData(RunStatus.Completed)]
+    [InlineData(RunStatus.Cancelled)]
+    [InlineData(RunStatus.Failed)]
+    public void Resolve_RunningWithAnEndingAnnounced_IsWritingResultsUntilTheOrchestrationEnds(RunStatus announced)
+    {
+        // The orchestrator sets its custom status to the ending, then writes the results, then returns.
+        var metadata = Metadata(OrchestrationRuntimeStatus.Running, new RunProgress(announced, null, 22, 22, null));
+
+        Assert.Equal(RunStatus.WritingResults, RunStatusResolver.Resolve(metadata, State(RunStatus.FinalEvaluation)));
+    }
+
+    [Fact]
+    public void Resolve_RunningWithAPhase_TakesThePhase()
+    {
+        var metadata = Metadata(OrchestrationRuntimeStatus.Running, new RunProgress(RunStatus.Searching, 1, 3, 22, null));
+
+        Assert.Equal(RunStatus.Searching, RunStatusResolver.Resolve(metadata, State(RunStatus.ProfilingBaseline)));
     }
 
     [Theory]
