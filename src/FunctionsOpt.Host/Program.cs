@@ -1,20 +1,11 @@
-using FunctionsOpt.Hosting.Durable;
-using FunctionsOpt.Hosting.Ingestion;
-using FunctionsOpt.Orchestration.Artifacts;
-using FunctionsOpt.Orchestration.Messaging;
-using FunctionsOpt.Orchestration.Telemetry;
+using FunctionsOpt.Hosting;
 
-// The portable FunctionsOpt host: the durable engine (worker + in-process gRPC sidecar over Azure Storage or memory),
-// the artifact store, the models/*.opt.json blob watcher and the optimization-requests queue listener. Every setting
-// comes from configuration (appsettings.json, FunctionsOpt__... environment variables, command-line arguments).
+// The portable FunctionsOpt host: the HTTP API, the durable engine (worker + in-process gRPC sidecar over Azure Storage
+// or memory), the artifact store, the models/*.opt.json blob watcher and the optimization-requests queue listener.
+// Every setting comes from configuration (appsettings.json, appsettings.{Environment}.json, FunctionsOpt__...
+// environment variables, command-line arguments); Azurite's connection strings are in the Development settings.
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddFunctionsOptArtifactStore();
-builder.Services.AddFunctionsOptDurableEngine(builder.Configuration);
-builder.Services.AddFunctionsOptIngestion(builder.Configuration);
-// Service Bus intake and run events when FunctionsOpt:ServiceBus:Transport is ServiceBus (infra sets it in Azure);
-// with the default storage-queue transport the processor stays off and run events are only logged.
-builder.Services.AddFunctionsOptServiceBus();
-builder.Services.AddFunctionsOptTelemetry(builder.Configuration);
-
+builder.AddFunctionsOptPortableHost();
 var app = builder.Build();
+app.UseFunctionsOptPortableHost();
 await app.RunAsync().ConfigureAwait(false);
