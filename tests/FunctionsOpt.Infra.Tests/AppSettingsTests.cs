@@ -2,6 +2,9 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FunctionsOpt.Core.Evaluation;
+using FunctionsOpt.Hosting.Durable;
+using FunctionsOpt.Hosting.Http;
+using FunctionsOpt.Hosting.Ingestion;
 using FunctionsOpt.Infra.Tests.TestKit;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Messaging;
@@ -15,6 +18,9 @@ namespace FunctionsOpt.Infra.Tests;
 /// </summary>
 public sealed partial class AppSettingsTests
 {
+    private const string HostSettings = "src/FunctionsOpt.Host/appsettings.json";
+    private const string HostDevelopmentSettings = "src/FunctionsOpt.Host/appsettings.Development.json";
+
     private static readonly Dictionary<string, Type> OptionsBySection = FindOptionsTypes();
 
     private static JsonObject SampleValues() =>
@@ -100,14 +106,58 @@ public sealed partial class AppSettingsTests
         Assert.Equal(MessagingTransport.StorageQueue, new ServiceBusOptions().Transport);
     }
 
+    [Fact]
+    public void HostAppSettings_Base_HoldsNoConnectionString()
+    {
+        // The cloud sets AccountUri through environment variables; a connection string here would clash with it.
+        var configuration = new ConfigurationBuilder().AddJsonFile(Repository.PathOf(HostSettings), optional: false).Build();
+
+        var connectionSettings = configuration.AsEnumerable().Where(kv => kv.Key.EndsWith(":ConnectionString", StringComparison.Ordinal)).ToList();
+        Assert.Empty(connectionSettings);
+        Assert.DoesNotContain("UseDevelopmentStorage", Repository.ReadText(HostSettings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HostAppSettings_Development_PointsEveryStoreAtAzurite()
+    {
+        var configuration = HostConfiguration();
+
+        Assert.Equal("UseDevelopmentStorage=true", configuration[ArtifactStoreOptions.SectionName + ":ConnectionString"]);
+        Assert.Equal("UseDevelopmentStorage=true", configuration[DurableEngineOptions.SectionName + ":ConnectionString"]);
+        Assert.Equal("UseDevelopmentStorage=true", configuration[IngestionOptions.SectionName + ":ConnectionString"]);
+    }
+
+    [Fact]
+    public void HostAppSettings_BaseWithDevelopment_BindToTheirOptions()
+    {
+        AssertBinds(HostConfiguration(), HostDevelopmentSettings);
+    }
+
+    [Fact]
+    public void OptionsTypes_FoundByReflection_IncludeThePortableHosts()
+    {
+        Assert.Equal(typeof(DurableEngineOptions), OptionsBySection["DurableEngine"]);
+        Assert.Equal(typeof(IngestionOptions), OptionsBySection["Ingestion"]);
+        Assert.Equal(typeof(ApiOptions), OptionsBySection["Api"]);
+    }
+
+    private static IConfiguration HostConfiguration() => new ConfigurationBuilder()
+        .AddJsonFile(Repository.PathOf(HostSettings), optional: false)
+        .AddJsonFile(Repository.PathOf(HostDevelopmentSettings), optional: false)
+        .Build();
+
     private static void AssertBinds(JsonObject values, string source)
     {
         var settings = values
             .Where(v => v.Key.StartsWith("FunctionsOpt__", StringComparison.Ordinal))
             .ToDictionary(v => v.Key.Replace("__", ":", StringComparison.Ordinal), v => (string?)v.Value);
         Assert.NotEmpty(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        AssertBinds(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), source);
+    }
 
+    private static void AssertBinds(IConfiguration configuration, string source)
+    {
+        Assert.NotEmpty(configuration.GetSection("FunctionsOpt").GetChildren());
         foreach (var section in configuration.GetSection("FunctionsOpt").GetChildren())
         {
             Assert.True(OptionsBySection.TryGetValue(section.Key, out var type), $"{source}: no options bind FunctionsOpt:{section.Key}.");
@@ -128,7 +178,7 @@ public sealed partial class AppSettingsTests
 
     private static Dictionary<string, Type> FindOptionsTypes()
     {
-        Assembly[] assemblies = [typeof(SessionSettings).Assembly, typeof(ArtifactStoreOptions).Assembly];
+        Assembly[] assemblies = [typeof(SessionSettings).Assembly, typeof(ArtifactStoreOptions).Assembly, typeof(DurableEngineOptions).Assembly];
         var map = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase);
         foreach (var type in assemblies.SelectMany(a => a.GetExportedTypes()))
         {
