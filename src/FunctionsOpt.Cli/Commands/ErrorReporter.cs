@@ -17,12 +17,25 @@ internal static class ErrorReporter
                 AnsiConsole.MarkupLine($"[red]error[/] [grey]({Markup.Escape(known.ErrorCode)})[/]: {Markup.Escape(known.Message)}");
                 if (known is InvalidEvaluationDataException { Problems.Count: > 1 } data)
                 {
-                    foreach (var problem in data.Problems)
+                    foreach (var dataProblem in data.Problems)
                     {
-                        AnsiConsole.MarkupLine($"  - {Markup.Escape(problem)}");
+                        AnsiConsole.MarkupLine($"  - {Markup.Escape(dataProblem)}");
                     }
                 }
 
+                return UserError;
+            case ServiceProblemException service:
+                var problem = service.Problem;
+                AnsiConsole.MarkupLine($"[red]error[/] [grey]({Markup.Escape(problem.Code)}, HTTP {problem.Status})[/]: {Markup.Escape(problem.Title)}");
+                AnsiConsole.MarkupLine($"  {Markup.Escape(problem.Detail)}");
+                foreach (var item in problem.Errors ?? [])
+                {
+                    AnsiConsole.MarkupLine($"  - {Markup.Escape(item.Path)}: {Markup.Escape(item.Message)} [grey](fix: {Markup.Escape(item.Fix)})[/]");
+                }
+
+                return problem.Status >= 500 ? InternalError : UserError;
+            case HttpRequestException unreachable:
+                AnsiConsole.MarkupLine($"[red]error[/]: the service cannot be reached ({Markup.Escape(unreachable.Message)}). Is it running (fopt serve), and is --url (or FOPT_URL) its address?");
                 return UserError;
             case CliUsageException usage:
                 AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(usage.Message)}");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using FunctionsOpt.Cli.Rendering;
 using FunctionsOpt.Core.Search.Objectives;
 using FunctionsOpt.Embedded;
 using FunctionsOpt.Orchestration.Contracts;
@@ -105,7 +106,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
                 var progress = await host.GetProgressAsync(runId, cancellationToken);
                 if (progress is not null)
                 {
-                    status.Status(Describe(progress));
+                    status.Status(RunProgressText.Describe(progress));
                 }
 
                 await Task.WhenAny(wait, Task.Delay(500, cancellationToken));
@@ -179,18 +180,6 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
     {
         var inputs = new Core.Onnx.OnnxModelInspector().Inspect(model).Inputs;
         return inputs.Count == 1 ? inputs[0].Name : null;
-    }
-
-    private static string Describe(RunProgress progress)
-    {
-        var text = progress.Phase switch
-        {
-            RunStatus.Searching => string.Create(CultureInfo.InvariantCulture, $"Searching: rung {progress.Rung}, {progress.TrialsDone}/{progress.TrialsTotal} trials"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"{progress.Phase}: {progress.TrialsDone}/{progress.TrialsTotal} trials"),
-        };
-        return progress.Best is { } best
-            ? text + string.Create(CultureInfo.InvariantCulture, $", best so far {best.TrialId} ({best.Objective:G4}{(best.MeetsConstraints ? string.Empty : ", not yet within the bar")})")
-            : text;
     }
 
     private static void Render(RunState state, RunSummary summary, string root, int batchSize)

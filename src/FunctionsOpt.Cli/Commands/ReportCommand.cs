@@ -9,13 +9,16 @@ using Spectre.Console.Cli;
 
 namespace FunctionsOpt.Cli.Commands;
 
-/// <summary><c>fopt report</c>: renders a run's report (HTML, JSON or a markdown summary) from its state.json, offline.</summary>
-internal sealed class ReportCommand : Command<ReportCommand.Settings>
+/// <summary>
+/// <c>fopt report</c>: renders a run's report (HTML, JSON or a markdown summary) from its state.json, offline, or
+/// from the report.json a running service serves (<c>--url</c>).
+/// </summary>
+internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ServiceSettings
     {
         [CommandArgument(0, "<run>")]
-        [Description("A run folder (fopt-out/runs/{runId}) or its state.json.")]
+        [Description("A run folder (fopt-out/runs/{runId}) or its state.json; with --url (or FOPT_URL and no such file), the run id on the service.")]
         public string Run { get; init; } = string.Empty;
 
         [CommandOption("--format <FORMAT>")]
@@ -28,10 +31,22 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
         public string? Out { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var text = Render(ReadState(settings.Run), settings.Format);
+        var remote = settings.Url is not null
+            || (!Path.Exists(settings.Run) && Environment.GetEnvironmentVariable(ServiceSettings.UrlVariable) is not null);
+        string text;
+        if (remote)
+        {
+            using var service = settings.CreateClient();
+            text = Render(ReadReport(await service.ReportJsonAsync(settings.Run, cancellationToken)), settings.Format);
+        }
+        else
+        {
+            text = Render(ReadState(settings.Run), settings.Format);
+        }
+
         if (settings.Out is { } file)
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(file));
@@ -40,23 +55,25 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
                 Directory.CreateDirectory(folder);
             }
 
-            File.WriteAllText(file, text, new UTF8Encoding(false));
+            await File.WriteAllTextAsync(file, text, new UTF8Encoding(false), cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"Wrote {file}");
         }
         else
         {
             using var stdout = Console.OpenStandardOutput();
             var bytes = new UTF8Encoding(false).GetBytes(text);
-            stdout.Write(bytes);
+            await stdout.WriteAsync(bytes, cancellationToken);
         }
 
         return 0;
     }
 
     /// <summary>The rendering of <paramref name="state"/> in <paramref name="format"/>.</summary>
-    internal static string Render(RunState state, string format)
+    internal static string Render(RunState state, string format) => Render(ReportModelBuilder.Build(state), format);
+
+    /// <summary>The rendering of <paramref name="report"/> in <paramref name="format"/>.</summary>
+    internal static string Render(ReportModel report, string format)
     {
-        var report = ReportModelBuilder.Build(state);
         return format.Trim().ToUpperInvariant() switch
         {
             "HTML" => HtmlReport.Render(report),
@@ -64,6 +81,20 @@ internal sealed class ReportCommand : Command<ReportCommand.Settings>
             "MD" or "MARKDOWN" => MarkdownSummary.Render(report),
             _ => throw new CliUsageException($"Unknown format '{format}'. Use html, json or md."),
         };
+    }
+
+    /// <summary>A report.json served by the API.</summary>
+    internal static ReportModel ReadReport(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ReportModel>(json, JsonDefaults.Options)
+                ?? throw new CliUsageException("The service answered with an empty report.");
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUsageException($"The service's report is not a report.json this fopt can read (schema {ReportModel.CurrentSchemaVersion}): {ex.Message}");
+        }
     }
 
     /// <summary>Reads <c>state.json</c> from a run folder or the file itself.</summary>
