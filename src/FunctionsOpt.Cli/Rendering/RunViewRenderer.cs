@@ -10,7 +10,8 @@ internal static class RunViewRenderer
 {
     public static void Render(IAnsiConsole console, RunView view, ServiceClient service)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(view.RunId)}[/]").HideHeaders().AddColumn("k").AddColumn("v");
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(view.RunId)}[/]").HideHeaders()
+            .AddColumn(new TableColumn("k").NoWrap()).AddColumn("v");
         table.AddRow("Status", Markup.Escape(view.Status.ToString()) + (view.RuntimeStatus is { } runtime ? $" [grey](orchestration {Markup.Escape(runtime)})[/]" : string.Empty));
         if (view.Progress is { } progress)
         {
@@ -50,15 +51,18 @@ internal static class RunViewRenderer
             return;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("Run").AddColumn("Status").AddColumn("Progress").AddColumn("Created").AddColumn("Updated");
+        // Sized for an 80-column terminal so ids and statuses never wrap (they are copied into the next command);
+        // only the progress text does. Newest first.
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("Run").NoWrap()).AddColumn(new TableColumn("Status").NoWrap())
+            .AddColumn(new TableColumn("Updated (UTC)").NoWrap()).AddColumn("Progress");
         foreach (var run in runs.OrderByDescending(r => r.CreatedAt))
         {
             table.AddRow(
                 Markup.Escape(run.RunId),
                 Markup.Escape(run.Status.ToString()),
-                Markup.Escape(run.Progress is { } p ? RunProgressText.Describe(p) : "-"),
-                Time(run.CreatedAt),
-                Time(run.LastUpdatedAt));
+                run.LastUpdatedAt.ToUniversalTime().ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                Markup.Escape(run.Progress is { } p ? RunProgressText.Describe(p) : "-"));
         }
 
         console.Write(table);
