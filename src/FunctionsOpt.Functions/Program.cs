@@ -6,5 +6,5 @@ using Microsoft.Extensions.Hosting;
 // FunctionsOpt reads is bound from configuration (app settings FunctionsOpt__{Section}__{Property}) and validated at start.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddFunctionsOptFunctionsApp();
+builder.Services.AddFunctionsOptFunctionsApp(builder.Configuration);
 builder.Build().Run();

@@ -96,9 +96,20 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void TimerTrigger_Metadata_DrainsTheServiceBusRequestsEveryTenSeconds()
+    {
+        var trigger = Trigger(Function("DrainServiceBusRequests"));
+
+        Assert.Equal("timerTrigger", (string?)trigger["type"]);
+        Assert.Equal("In", (string?)trigger["direction"]);
+        // NCRONTAB with a seconds field: second 0, 10, 20, ... of every minute.
+        Assert.Equal("*/10 * * * * *", (string?)trigger["schedule"]);
+    }
+
+    [Fact]
     public void StartingFunctions_All_HaveADurableClientInput()
     {
-        var starters = HttpFunctions.Select(row => (string)row[0]).Concat(["SubmitDroppedSpec", "SubmitQueuedOptimization"]);
+        var starters = HttpFunctions.Select(row => (string)row[0]).Concat(["SubmitDroppedSpec", "SubmitQueuedOptimization", "DrainServiceBusRequests"]);
 
         Assert.All(starters, name =>
         {
@@ -128,10 +139,10 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Functions_All_AreTheApiTheTwoTriggersAndTheDurableWrappersWithNothingElse()
+    public void Functions_All_AreTheApiTheThreeIntakesAndTheDurableWrappersWithNothingElse()
     {
         var expected = HttpFunctions.Select(row => (string)row[0])
-            .Concat(["SubmitDroppedSpec", "SubmitQueuedOptimization"])
+            .Concat(["SubmitDroppedSpec", "SubmitQueuedOptimization", "DrainServiceBusRequests"])
             .Concat(ConcreteTypesOf<ITaskOrchestrator>())
             .Concat(ConcreteTypesOf<ITaskActivity>())
             .Order(StringComparer.Ordinal);

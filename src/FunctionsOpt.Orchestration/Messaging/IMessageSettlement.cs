@@ -34,3 +34,22 @@ public sealed class ProcessMessageSettlement(ProcessMessageEventArgs args) : IMe
     public Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken) =>
         _args.DeadLetterMessageAsync(_args.Message, reason, description, cancellationToken);
 }
+
+/// <summary>Settles one received message through the <see cref="ServiceBusReceiver"/> that received it.</summary>
+/// <param name="receiver">The receiver that holds the message's lock.</param>
+/// <param name="message">The peek-locked message.</param>
+public sealed class ReceiverSettlement(ServiceBusReceiver receiver, ServiceBusReceivedMessage message) : IMessageSettlement
+{
+    private readonly ServiceBusReceiver _receiver = receiver ?? throw new ArgumentNullException(nameof(receiver));
+    private readonly ServiceBusReceivedMessage _message = message ?? throw new ArgumentNullException(nameof(message));
+
+    /// <inheritdoc />
+    public Task CompleteAsync(CancellationToken cancellationToken) => _receiver.CompleteMessageAsync(_message, cancellationToken);
+
+    /// <inheritdoc />
+    public Task AbandonAsync(CancellationToken cancellationToken) => _receiver.AbandonMessageAsync(_message, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken) =>
+        _receiver.DeadLetterMessageAsync(_message, reason, description, cancellationToken);
+}

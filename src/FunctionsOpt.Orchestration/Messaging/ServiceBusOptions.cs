@@ -65,6 +65,15 @@ public sealed class ServiceBusOptions
     /// </summary>
     public int MaxDeliveryCount { get; set; } = 5;
 
+    /// <summary>
+    /// Most messages one timer tick of the Functions app's intake drain handles (<see cref="ServiceBusIntakeDrain"/>);
+    /// the rest wait for the next tick. Default 64 (1-1000).
+    /// </summary>
+    public int DrainMaxMessages { get; set; } = 64;
+
+    /// <summary>How long the drain's receive call waits for a first message. Default 2 seconds (up to 1 minute).</summary>
+    public TimeSpan DrainMaxWaitTime { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Longest time the processor keeps renewing a message's lock. Default 5 minutes.</summary>
     public TimeSpan MaxAutoLockRenewalDuration { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -123,6 +132,16 @@ internal sealed class ServiceBusOptionsValidator : IValidateOptions<ServiceBusOp
         if (options.MaxConcurrentCalls is < 1 or > 256)
         {
             failures.Add($"{s}:MaxConcurrentCalls must be between 1 and 256.");
+        }
+
+        if (options.DrainMaxMessages is < 1 or > 1000)
+        {
+            failures.Add($"{s}:DrainMaxMessages must be between 1 and 1000.");
+        }
+
+        if (options.DrainMaxWaitTime <= TimeSpan.Zero || options.DrainMaxWaitTime > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{s}:DrainMaxWaitTime must be positive and at most 00:01:00.");
         }
 
         if (options.MaxDeliveryCount is < 1 or > 100)

@@ -15,15 +15,36 @@ namespace FunctionsOpt.Orchestration.Messaging;
 public static class ServiceBusServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="ServiceBusOptions"/> from <see cref="ServiceBusOptions.SectionName"/> (the connection filled
-    /// from the <see cref="ServiceBusOptions.ConnectionName"/> section when not set there; validated at start) and
-    /// registers: the <see cref="ServiceBusClient"/> (created on first use; a registered <see cref="TokenCredential"/> is
-    /// used unless the options name a client id or credential), the <see cref="IRunEventPublisher"/> of the active
-    /// transport (replacing any registered before), the <see cref="RunProgressThrottle"/>, the
+    /// The run events and the intake: <see cref="AddFunctionsOptRunEvents"/>, plus the
     /// <see cref="OptimizationRequestHandler"/> (over an <see cref="OptimizationRunClient"/> built from the registered
-    /// <see cref="DurableTaskClient"/> unless one is registered) and the hosted <see cref="ServiceBusIntakeService"/>.
+    /// <see cref="DurableTaskClient"/> unless one is registered) and the hosted <see cref="ServiceBusIntakeService"/>,
+    /// which runs only when the transport is Service Bus and <see cref="ServiceBusOptions.IntakeEnabled"/>. For hosts
+    /// that own a durable client for their lifetime (the portable host).
     /// </summary>
     public static IServiceCollection AddFunctionsOptServiceBus(this IServiceCollection services)
+    {
+        services.AddFunctionsOptRunEvents();
+        services.TryAddSingleton(sp => new OptimizationRunClient(sp.GetRequiredService<DurableTaskClient>()));
+        services.TryAddSingleton(sp => new OptimizationRequestHandler(
+            sp.GetRequiredService<OptimizationRunClient>(),
+            sp.GetRequiredService<IOptions<ServiceBusOptions>>(),
+            sp.GetService<ILogger<OptimizationRequestHandler>>(),
+            sp.GetService<SpecValidator>(),
+            sp.GetService<TimeProvider>()));
+        services.AddHostedService<ServiceBusIntakeService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Binds <see cref="ServiceBusOptions"/> from <see cref="ServiceBusOptions.SectionName"/> (the connection filled
+    /// from the <see cref="ServiceBusOptions.ConnectionName"/> section when not set there; validated at start) and
+    /// registers the <see cref="ServiceBusClient"/> (created on first use; a registered <see cref="TokenCredential"/> is
+    /// used unless the options name a client id or credential), the <see cref="IRunEventPublisher"/> of the active
+    /// transport (replacing any registered before) and the <see cref="RunProgressThrottle"/>. Nothing here needs a
+    /// durable client, so the Functions app (whose client exists only inside an invocation) registers just this and
+    /// drains the intake queue from a timer function with <see cref="ServiceBusIntakeDrain"/>.
+    /// </summary>
+    public static IServiceCollection AddFunctionsOptRunEvents(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ServiceBusOptions>()
@@ -39,15 +60,8 @@ public static class ServiceBusServiceCollectionExtensions
         });
         services.RemoveAll<IRunEventPublisher>();
         services.AddSingleton<IRunEventPublisher>(CreatePublisher);
+
         services.TryAddSingleton(sp => new RunProgressThrottle(sp.GetRequiredService<IOptions<ServiceBusOptions>>()));
-        services.TryAddSingleton(sp => new OptimizationRunClient(sp.GetRequiredService<DurableTaskClient>()));
-        services.TryAddSingleton(sp => new OptimizationRequestHandler(
-            sp.GetRequiredService<OptimizationRunClient>(),
-            sp.GetRequiredService<IOptions<ServiceBusOptions>>(),
-            sp.GetService<ILogger<OptimizationRequestHandler>>(),
-            sp.GetService<SpecValidator>(),
-            sp.GetService<TimeProvider>()));
-        services.AddHostedService<ServiceBusIntakeService>();
         return services;
     }
 

@@ -8,12 +8,16 @@ using Onnx;
 
 namespace FunctionsOpt.Core.Tests.Search;
 
-/// <summary>A pass that declares parameters and an applicability answer, and cannot run (the search never applies passes).</summary>
+/// <summary>
+/// A pass that declares parameters and an applicability answer, and cannot run (the search never applies passes).
+/// Its kind defaults to <see cref="PassKind.Pruning"/>, which gets an independent switch; set
+/// <see cref="Kind"/> to Precision or Quantization for a numeric-format pass.
+/// </summary>
 internal sealed class FakePass(string name, bool applies, params ParameterDefinition[] parameters) : IModelPass
 {
     public string Name { get; } = name;
 
-    public PassKind Kind => PassKind.Quantization;
+    public PassKind Kind { get; init; } = PassKind.Pruning;
 
     public IReadOnlyList<ParameterDefinition> Parameters { get; } = parameters;
 

@@ -4,6 +4,7 @@ using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
+using FunctionsOpt.Orchestration.Tests.TestKit;
 
 namespace FunctionsOpt.Orchestration.Tests.Api;
 
@@ -38,7 +39,7 @@ public sealed class OptimizationApiTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
+        await TestFolders.DeleteAsync(_root);
     }
 
     private static string Spec(string model = PenguinsModel, string data = PenguinsData, int seed = 0, int maxResource = 9) => $$"""

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Azure.Messaging.ServiceBus;
+using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Tests.TestKit;
@@ -140,6 +141,43 @@ public sealed class ServiceBusServiceCollectionExtensionsTests
         Assert.IsType<ServiceBusRunEventPublisher>(provider.GetRequiredService<IRunEventPublisher>());
         Assert.Single(provider.GetServices<IRunEventPublisher>());
         Assert.Single(provider.GetServices<IHostedService>().OfType<ServiceBusIntakeService>());
+    }
+
+    [Fact]
+    public async Task AddFunctionsOptRunEvents_ServiceBusTransport_PublishesToTheTopicWithoutIntakeOrDurableClient()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FunctionsOpt:ServiceBus:Transport"] = "ServiceBus",
+            ["ServiceBusConnection"] = FakeConnectionString,
+        }).Build());
+        services.AddLogging();
+        services.AddSingleton<IArtifactStore>(new LocalFolderArtifactStore(Path.Combine(Path.GetTempPath(), "fopt-run-events-di")));
+        services.AddFunctionsOptOrchestrations();
+        services.AddFunctionsOptRunEvents();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        // The Functions app has no DurableTaskClient service: nothing registered here may need one.
+        Assert.IsType<ServiceBusRunEventPublisher>(provider.GetRequiredService<IRunEventPublisher>());
+        Assert.Empty(provider.GetServices<IHostedService>().OfType<ServiceBusIntakeService>());
+        Assert.Null(provider.GetService<OptimizationRequestHandler>());
+        Assert.Null(provider.GetService<OptimizationRunClient>());
+    }
+
+    [Fact]
+    public void AddFunctionsOptServiceBus_DrainLimitsOutOfRange_FailValidationNamingBoth()
+    {
+        using var provider = Build(new()
+        {
+            ["FunctionsOpt:ServiceBus:DrainMaxMessages"] = "0",
+            ["FunctionsOpt:ServiceBus:DrainMaxWaitTime"] = "00:05:00",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ServiceBusOptions>>().Value);
+
+        Assert.Contains(error.Failures, f => f.Contains("DrainMaxMessages", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("DrainMaxWaitTime", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -59,10 +59,37 @@ internal sealed class RecordingSender(string entityPath = "optimization-events")
     }
 }
 
-/// <summary>A <see cref="ServiceBusReceiver"/> (through its mocking constructor) that records settlements.</summary>
-internal sealed class RecordingReceiver : ServiceBusReceiver
+/// <summary>
+/// A <see cref="ServiceBusReceiver"/> (through its mocking constructor) that records settlements and serves
+/// <see cref="ReceiveMessagesAsync"/> from the messages it was given, at most as many per call as asked for.
+/// </summary>
+internal sealed class RecordingReceiver(params ServiceBusReceivedMessage[] waiting) : ServiceBusReceiver
 {
     private readonly ConcurrentQueue<(string Action, ServiceBusReceivedMessage Message, string? Reason, string? Description)> _calls = new();
+    private readonly ConcurrentQueue<ServiceBusReceivedMessage> _waiting = new(waiting);
+    private readonly ConcurrentQueue<int> _asked = new();
+
+    /// <summary>The <c>maxMessages</c> of every receive call, in order.</summary>
+    public IReadOnlyList<int> ReceiveCalls => _asked.ToArray();
+
+    /// <summary>Messages never received.</summary>
+    public int Waiting => _waiting.Count;
+
+    public ServiceBusReceiveMode Mode { get; init; } = ServiceBusReceiveMode.PeekLock;
+
+    public override ServiceBusReceiveMode ReceiveMode => Mode;
+
+    public override Task<IReadOnlyList<ServiceBusReceivedMessage>> ReceiveMessagesAsync(int maxMessages, TimeSpan? maxWaitTime = null, CancellationToken cancellationToken = default)
+    {
+        _asked.Enqueue(maxMessages);
+        var batch = new List<ServiceBusReceivedMessage>();
+        while (batch.Count < maxMessages && _waiting.TryDequeue(out var message))
+        {
+            batch.Add(message);
+        }
+
+        return Task.FromResult<IReadOnlyList<ServiceBusReceivedMessage>>(batch);
+    }
 
     public IReadOnlyList<(string Action, ServiceBusReceivedMessage Message, string? Reason, string? Description)> Calls => _calls.ToArray();
 

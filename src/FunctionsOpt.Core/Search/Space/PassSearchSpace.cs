@@ -19,11 +19,22 @@ public sealed record PipelineStep(IModelPass Pass, PassParameters Parameters);
 /// a parameter without a condition of its own is conditional on <c>{pass}.enabled = true</c>, and a parameter with a
 /// condition keeps it (its parent renamed), which chains back to <c>enabled</c>. So a pass's parameters exist only
 /// in configurations that choose the pass.
+/// The numeric-format passes (<see cref="PassKind.Precision"/> and <see cref="PassKind.Quantization"/>) are the
+/// exception: a model gets at most one of them (fp16 then int8, or two int8 passes, is never a valid pipeline: the
+/// second refuses an already converted graph), so instead of one switch each they share the categorical
+/// <see cref="FormatParameter"/> whose choices are <see cref="OriginalFormat"/> and their names, and their parameters
+/// are conditional on it naming them. Independent switches made about half of all sampled configurations invalid.
 /// </summary>
 public sealed class PassSearchSpace
 {
     /// <summary>Local name of the switch each pass gets.</summary>
     public const string EnabledParameter = "enabled";
+
+    /// <summary>The one choice among the numeric-format passes.</summary>
+    public const string FormatParameter = "precision.format";
+
+    /// <summary>The <see cref="FormatParameter"/> choice that keeps the model's own numeric format.</summary>
+    public const string OriginalFormat = "original";
 
     private PassSearchSpace(SearchSpace space, IReadOnlyList<IModelPass> passes, IReadOnlyList<ExcludedPass> excluded, IReadOnlyList<string> ignoredLimits)
     {
@@ -80,6 +91,30 @@ public sealed class PassSearchSpace
             }
         }
 
+        var formatPasses = included.Where(IsFormatPass).Select(p => p.Name).ToList();
+        if (formatPasses.Count > 0 && included.Any(p => FormatParameter.StartsWith(p.Name + ".", StringComparison.Ordinal)))
+        {
+            problems.Add($"A pass named 'precision' clashes with the search's own '{FormatParameter}' parameter.");
+        }
+
+        limits = TranslateFormatSwitches(limits, formatPasses, problems);
+        if (limits.Choices.TryGetValue(FormatParameter, out var formats))
+        {
+            // A format pass the limits rule out leaves the space entirely, as a disallowed pass does, so that no
+            // parameter stays conditional on a choice the format can no longer take.
+            foreach (var name in formatPasses.Where(f => !formats.Contains(f)))
+            {
+                included.RemoveAll(p => p.Name == name);
+                excluded.Add(new ExcludedPass(name, $"not among the allowed '{FormatParameter}' choices"));
+            }
+
+            formatPasses = formatPasses.Where(formats.Contains).ToList();
+            if (formatPasses.Count == 0 && formats.Contains(OriginalFormat))
+            {
+                limits = limits with { Choices = limits.Choices.Where(kv => kv.Key != FormatParameter).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) };
+            }
+        }
+
         var definitions = new List<ParameterDefinition>();
         foreach (var pass in included)
         {
@@ -88,13 +123,26 @@ public sealed class PassSearchSpace
                 problems.Add($"Pass '{pass.Name}' declares a parameter named '{EnabledParameter}', which the search reserves.");
             }
 
-            var enabledName = NameOf(pass.Name, EnabledParameter);
-            definitions.Add(new BooleanParameter(enabledName, DefaultValue: false));
+            ParameterCondition chosen;
+            if (IsFormatPass(pass))
+            {
+                if (pass.Name == formatPasses[0])
+                {
+                    definitions.Add(new CategoricalParameter(FormatParameter, [OriginalFormat, .. formatPasses], DefaultChoice: OriginalFormat));
+                }
+
+                chosen = new ParameterCondition(FormatParameter, [ParameterValue.Of(pass.Name)]);
+            }
+            else
+            {
+                var enabledName = NameOf(pass.Name, EnabledParameter);
+                definitions.Add(new BooleanParameter(enabledName, DefaultValue: false));
+                chosen = new ParameterCondition(enabledName, [ParameterValue.Of(true)]);
+            }
+
             foreach (var local in pass.Parameters)
             {
-                var condition = local.Condition is { } c
-                    ? new ParameterCondition(NameOf(pass.Name, c.Parent), c.Values)
-                    : new ParameterCondition(enabledName, [ParameterValue.Of(true)]);
+                var condition = local.Condition is { } c ? new ParameterCondition(NameOf(pass.Name, c.Parent), c.Values) : chosen;
                 definitions.Add(Rename(local, NameOf(pass.Name, local.Name)) with { Condition = condition });
             }
         }
@@ -144,7 +192,10 @@ public sealed class PassSearchSpace
         var steps = new List<PipelineStep>();
         foreach (var pass in Passes)
         {
-            if (!configuration.Values[NameOf(pass.Name, EnabledParameter)].AsBoolean)
+            var enabled = IsFormatPass(pass)
+                ? configuration.Values[FormatParameter] == ParameterValue.Of(pass.Name)
+                : configuration.Values[NameOf(pass.Name, EnabledParameter)].AsBoolean;
+            if (!enabled)
             {
                 continue;
             }
@@ -157,6 +208,56 @@ public sealed class PassSearchSpace
         }
 
         return steps;
+    }
+
+    /// <summary>Whether <paramref name="pass"/> changes the model's numeric format (at most one such pass per pipeline).</summary>
+    public static bool IsFormatPass(IModelPass pass)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        return pass.Kind is PassKind.Precision or PassKind.Quantization;
+    }
+
+    /// <summary>
+    /// Limits written as <c>{pass}.enabled</c> on a numeric-format pass become a choices limit on
+    /// <see cref="FormatParameter"/>: <c>true</c> pins the format to that pass, <c>false</c> removes it.
+    /// </summary>
+    private static SearchLimits TranslateFormatSwitches(SearchLimits limits, IReadOnlyList<string> formatPasses, List<string> problems)
+    {
+        var switches = formatPasses
+            .Select(pass => (Pass: pass, Name: NameOf(pass, EnabledParameter)))
+            .Where(x => limits.FixedValues.ContainsKey(x.Name))
+            .ToList();
+        if (switches.Count == 0)
+        {
+            return limits;
+        }
+
+        IEnumerable<string> allowed = limits.Choices.TryGetValue(FormatParameter, out var given) ? given : [OriginalFormat, .. formatPasses];
+        foreach (var (pass, name) in switches)
+        {
+            var value = limits.FixedValues[name];
+            if (value.Kind != ParameterValueKind.Boolean)
+            {
+                problems.Add($"Fixed value {value.Canonical} of '{name}' is not a boolean.");
+                continue;
+            }
+
+            allowed = value.AsBoolean ? allowed.Where(f => f == pass) : allowed.Where(f => f != pass);
+        }
+
+        var kept = allowed.ToList();
+        if (kept.Count == 0)
+        {
+            problems.Add($"The limits on {string.Join(", ", switches.Select(x => $"'{x.Name}'"))} leave '{FormatParameter}' with no choice: at most one numeric-format pass can be enabled.");
+            kept = [OriginalFormat];
+        }
+
+        var names = switches.Select(x => x.Name).ToHashSet(StringComparer.Ordinal);
+        return limits with
+        {
+            FixedValues = limits.FixedValues.Where(kv => !names.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            Choices = new Dictionary<string, IReadOnlyList<string>>(limits.Choices, StringComparer.Ordinal) { [FormatParameter] = kept },
+        };
     }
 
     private static ParameterDefinition Rename(ParameterDefinition p, string name) => p switch

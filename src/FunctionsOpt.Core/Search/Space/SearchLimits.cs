@@ -1,8 +1,9 @@
 namespace FunctionsOpt.Core.Search.Space;
 
 /// <summary>
-/// What a user allows the search to vary. Names are full space names (<c>{pass}.{parameter}</c> or
-/// <c>{pass}.enabled</c>). Every limit only narrows the space the passes declare; it never widens it.
+/// What a user allows the search to vary. Names are full space names (<c>{pass}.{parameter}</c>,
+/// <c>{pass}.enabled</c> or <c>precision.format</c>; a fixed <c>{pass}.enabled</c> on fp16 or an int8 pass narrows
+/// <c>precision.format</c>). Every limit only narrows the space the passes declare; it never widens it.
 /// </summary>
 public sealed record SearchLimits
 {
