@@ -1,5 +1,6 @@
 using Azure.Messaging.ServiceBus;
-using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Api;
+using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Messaging;
 using Microsoft.Azure.Functions.Worker;
@@ -19,6 +20,7 @@ namespace FunctionsOpt.Functions.Triggers;
 /// queue at the same time.
 /// </summary>
 public sealed partial class ServiceBusIntakeFunction(
+    IArtifactStore store,
     IOptions<ServiceBusOptions> options,
     IServiceProvider services,
     TimeProvider clock,
@@ -43,7 +45,7 @@ public sealed partial class ServiceBusIntakeFunction(
 
         // Resolved only here: with the storage-queue transport no Service Bus client is ever created.
         var busClient = services.GetRequiredService<ServiceBusClient>();
-        var handler = new OptimizationRequestHandler(new OptimizationRunClient(client), options, handlerLogger, SpecValidator.Default, clock);
+        var handler = new OptimizationRequestHandler(new OptimizationRunClient(client), new SpecIntake(store), options, handlerLogger, clock);
         await using var receiver = busClient.CreateReceiver(settings.RequestsQueueName, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
         var outcomes = await ServiceBusIntakeDrain.DrainAsync(receiver, handler, settings.DrainMaxMessages, settings.DrainMaxWaitTime, cancellationToken);
         if (outcomes.Count > 0)

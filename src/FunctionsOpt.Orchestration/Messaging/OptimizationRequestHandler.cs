@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Messaging.ServiceBus;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Optimization;
@@ -36,15 +37,19 @@ public static class IntakeDeadLetterReasons
     /// <summary>The body is not a valid optimization spec; the description lists every problem.</summary>
     public const string InvalidSpec = "InvalidSpec";
 
+    /// <summary>The spec is valid but names model or data blobs the store does not hold; the description names them.</summary>
+    public const string BlobNotFound = "BlobNotFound";
+
     /// <summary>Starting the run failed on the last delivery the queue allows; the description holds the error.</summary>
     public const string DeliveryAttemptsExceeded = "DeliveryAttemptsExceeded";
 }
 
 /// <summary>
 /// The intake's logic for one peek-locked message whose body is the spec JSON (the same document as the HTTP API):
-/// validate it with every rule a run would apply, start the run through <see cref="OptimizationRunClient.SubmitAsync"/>,
-/// then settle. A valid spec completes the message; an invalid one is dead-lettered with reason
-/// <see cref="IntakeDeadLetterReasons.InvalidSpec"/> and a description listing every problem; a failure to start is
+/// check it with the same <see cref="SpecIntake"/> as every other entry point (schema, pass catalogue, blobs only,
+/// blobs exist), start the run through <see cref="OptimizationRunClient.SubmitAsync"/>, then settle. A valid spec
+/// completes the message; an invalid one is dead-lettered with reason <see cref="IntakeDeadLetterReasons.InvalidSpec"/>
+/// (or <see cref="IntakeDeadLetterReasons.BlobNotFound"/>) and a description listing every problem; a failure to start is
 /// treated as transient and abandoned, so the broker redelivers it until its MaxDeliveryCount, and on that last
 /// delivery it is dead-lettered here with <see cref="IntakeDeadLetterReasons.DeliveryAttemptsExceeded"/>.
 /// Idempotent: the run id is derived from the spec (<see cref="SpecHash.RunIdOf"/>), so a redelivered or duplicated
@@ -57,26 +62,27 @@ public sealed partial class OptimizationRequestHandler
 
     private readonly OptimizationRunClient _runs;
     private readonly ServiceBusOptions _options;
-    private readonly SpecValidator _validator;
+    private readonly SpecIntake _intake;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
 
     /// <summary>
-    /// Creates the handler; <paramref name="validator"/> defaults to <see cref="SpecValidator.Default"/>, and
-    /// <paramref name="clock"/> (for the queue-lag metric) to the system clock.
+    /// Creates the handler; <paramref name="intake"/> checks specs against the artifact store the runs read, and
+    /// <paramref name="clock"/> (for the queue-lag metric) defaults to the system clock.
     /// </summary>
     public OptimizationRequestHandler(
         OptimizationRunClient runs,
+        SpecIntake intake,
         IOptions<ServiceBusOptions> options,
         ILogger<OptimizationRequestHandler>? logger = null,
-        SpecValidator? validator = null,
         TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(intake);
         ArgumentNullException.ThrowIfNull(options);
         _runs = runs;
+        _intake = intake;
         _options = options.Value;
-        _validator = validator ?? SpecValidator.Default;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _clock = clock ?? TimeProvider.System;
     }
@@ -96,12 +102,33 @@ public sealed partial class OptimizationRequestHandler
         FunctionsOptTelemetry.QueueLag.Record(
             Math.Max(0, (_clock.GetUtcNow() - message.EnqueuedTime).TotalSeconds),
             new KeyValuePair<string, object?>(FunctionsOptTelemetry.TransportTag, "serviceBus"));
-        var (spec, problems) = Validate(message.Body.ToString());
+        OptimizationSpec? spec;
+        ApiProblem? problem;
+        try
+        {
+            (spec, problem) = await _intake.CheckAsync(message.Body.ToString(), "servicebus:" + message.MessageId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await settlement.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
+            return new IntakeOutcome(IntakeSettlement.Abandoned);
+        }
+#pragma warning disable CA1031 // The store could not be read: transient, the broker's redelivery is the retry.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return await FailedToStartAsync(message, settlement, ex, runId: null, cancellationToken).ConfigureAwait(false);
+        }
+
         if (spec is null)
         {
-            LogInvalidSpec(_logger, message.MessageId, problems.Count);
-            await settlement.DeadLetterAsync(IntakeDeadLetterReasons.InvalidSpec, Describe(problems), cancellationToken).ConfigureAwait(false);
-            return new IntakeOutcome(IntakeSettlement.DeadLettered, DeadLetterReason: IntakeDeadLetterReasons.InvalidSpec);
+            var reason = problem!.Code == SpecIntake.MissingBlobCode ? IntakeDeadLetterReasons.BlobNotFound : IntakeDeadLetterReasons.InvalidSpec;
+            var problems = problem.Errors is { Count: > 0 } errors
+                ? errors.Select(e => $"{e.Path}: {e.Message} (fix: {e.Fix})").ToArray()
+                : [problem.Detail];
+            LogInvalidSpec(_logger, message.MessageId, reason, problems.Length);
+            await settlement.DeadLetterAsync(reason, Describe(problems), cancellationToken).ConfigureAwait(false);
+            return new IntakeOutcome(IntakeSettlement.DeadLettered, DeadLetterReason: reason);
         }
 
         var runId = SpecHash.RunIdOf(spec);
@@ -120,17 +147,7 @@ public sealed partial class OptimizationRequestHandler
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (message.DeliveryCount >= _options.MaxDeliveryCount)
-            {
-                LogGaveUp(_logger, ex, message.MessageId, runId, message.DeliveryCount);
-                var description = Truncate($"Starting run {runId} failed on delivery {message.DeliveryCount} of {_options.MaxDeliveryCount}: {ex.GetType().Name}: {ex.Message}");
-                await settlement.DeadLetterAsync(IntakeDeadLetterReasons.DeliveryAttemptsExceeded, description, cancellationToken).ConfigureAwait(false);
-                return new IntakeOutcome(IntakeSettlement.DeadLettered, runId, DeadLetterReason: IntakeDeadLetterReasons.DeliveryAttemptsExceeded);
-            }
-
-            LogTransient(_logger, ex, message.MessageId, runId, message.DeliveryCount, _options.MaxDeliveryCount);
-            await settlement.AbandonAsync(cancellationToken).ConfigureAwait(false);
-            return new IntakeOutcome(IntakeSettlement.Abandoned, runId);
+            return await FailedToStartAsync(message, settlement, ex, runId, cancellationToken).ConfigureAwait(false);
         }
 
         await settlement.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -146,27 +163,34 @@ public sealed partial class OptimizationRequestHandler
         return new IntakeOutcome(IntakeSettlement.Completed, result.RunId, result.Started);
     }
 
-    /// <summary>The spec when valid, else every problem: the validator's, then what runs cannot do yet.</summary>
-    private (OptimizationSpec? Spec, IReadOnlyList<string> Problems) Validate(string json)
+    /// <summary>
+    /// A transient failure (store or engine unreachable): abandoned for redelivery, or dead-lettered with the error on
+    /// the last delivery the queue allows.
+    /// </summary>
+    private async Task<IntakeOutcome> FailedToStartAsync(ServiceBusReceivedMessage message, IMessageSettlement settlement, Exception ex, string? runId, CancellationToken cancellationToken)
     {
-        var validation = _validator.Validate(json);
-        if (validation.Spec is not { } spec)
+        var what = runId is null ? "Checking the spec" : $"Starting run {runId}";
+        if (message.DeliveryCount >= _options.MaxDeliveryCount)
         {
-            return (null, validation.Problems.Select(p => p.ToString()).ToArray());
+            LogGaveUp(_logger, ex, message.MessageId, runId ?? "(unchecked)", message.DeliveryCount);
+            var description = Truncate($"{what} failed on delivery {message.DeliveryCount} of {_options.MaxDeliveryCount}: {ex.GetType().Name}: {ex.Message}");
+            await settlement.DeadLetterAsync(IntakeDeadLetterReasons.DeliveryAttemptsExceeded, description, cancellationToken).ConfigureAwait(false);
+            return new IntakeOutcome(IntakeSettlement.DeadLettered, runId, DeadLetterReason: IntakeDeadLetterReasons.DeliveryAttemptsExceeded);
         }
 
-        var unsupported = SpecMapper.Unsupported(spec);
-        return unsupported.Count > 0 ? (null, unsupported) : (spec, []);
+        LogTransient(_logger, ex, message.MessageId, runId ?? "(unchecked)", message.DeliveryCount, _options.MaxDeliveryCount);
+        await settlement.AbandonAsync(cancellationToken).ConfigureAwait(false);
+        return new IntakeOutcome(IntakeSettlement.Abandoned, runId);
     }
 
-    private static string Describe(IReadOnlyList<string> problems)
+    private static string Describe(string[] problems)
     {
-        var text = new StringBuilder($"The optimization spec has {problems.Count} problem(s):");
-        for (var i = 0; i < problems.Count; i++)
+        var text = new StringBuilder($"The optimization spec has {problems.Length} problem(s):");
+        for (var i = 0; i < problems.Length; i++)
         {
             var line = "\n- " + problems[i];
-            var rest = FormattableString.Invariant($"\n- ... and {problems.Count - i} more (the description is cut at {MaxDescriptionLength} characters)");
-            if (text.Length + line.Length + (i == problems.Count - 1 ? 0 : rest.Length) > MaxDescriptionLength)
+            var rest = FormattableString.Invariant($"\n- ... and {problems.Length - i} more (the description is cut at {MaxDescriptionLength} characters)");
+            if (text.Length + line.Length + (i == problems.Length - 1 ? 0 : rest.Length) > MaxDescriptionLength)
             {
                 return Truncate(text.Append(rest).ToString());
             }
@@ -185,8 +209,8 @@ public sealed partial class OptimizationRequestHandler
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Service Bus message {MessageId} repeats run {RunId}; nothing new started")]
     private static partial void LogDuplicate(ILogger logger, string messageId, string runId);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Service Bus message {MessageId} holds an invalid spec ({Count} problem(s)); dead-lettered")]
-    private static partial void LogInvalidSpec(ILogger logger, string messageId, int count);
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Service Bus message {MessageId} cannot start a run ({Reason}, {Count} problem(s)); dead-lettered")]
+    private static partial void LogInvalidSpec(ILogger logger, string messageId, string reason, int count);
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Service Bus message {MessageId}: starting run {RunId} failed on delivery {DeliveryCount} of {MaxDeliveryCount}; abandoned for redelivery")]
     private static partial void LogTransient(ILogger logger, Exception exception, string messageId, string runId, int deliveryCount, int maxDeliveryCount);

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Messaging.ServiceBus;
-using FunctionsOpt.Orchestration.Contracts;
+using FunctionsOpt.Orchestration.Api;
+using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Durable;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
@@ -17,7 +18,8 @@ public static class ServiceBusServiceCollectionExtensions
     /// <summary>
     /// The run events and the intake: <see cref="AddFunctionsOptRunEvents"/>, plus the
     /// <see cref="OptimizationRequestHandler"/> (over an <see cref="OptimizationRunClient"/> built from the registered
-    /// <see cref="DurableTaskClient"/> unless one is registered) and the hosted <see cref="ServiceBusIntakeService"/>,
+    /// <see cref="DurableTaskClient"/> unless one is registered, checking specs against the registered
+    /// <see cref="IArtifactStore"/>) and the hosted <see cref="ServiceBusIntakeService"/>,
     /// which runs only when the transport is Service Bus and <see cref="ServiceBusOptions.IntakeEnabled"/>. For hosts
     /// that own a durable client for their lifetime (the portable host).
     /// </summary>
@@ -27,9 +29,9 @@ public static class ServiceBusServiceCollectionExtensions
         services.TryAddSingleton(sp => new OptimizationRunClient(sp.GetRequiredService<DurableTaskClient>()));
         services.TryAddSingleton(sp => new OptimizationRequestHandler(
             sp.GetRequiredService<OptimizationRunClient>(),
+            new SpecIntake(sp.GetRequiredService<IArtifactStore>()),
             sp.GetRequiredService<IOptions<ServiceBusOptions>>(),
             sp.GetService<ILogger<OptimizationRequestHandler>>(),
-            sp.GetService<SpecValidator>(),
             sp.GetService<TimeProvider>()));
         services.AddHostedService<ServiceBusIntakeService>();
         return services;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Messaging;
@@ -15,15 +16,15 @@ namespace FunctionsOpt.Orchestration.Tests.Messaging;
 
 public sealed class OptimizationRequestHandlerTests(EmbeddedEngineFixture engine) : IClassFixture<EmbeddedEngineFixture>
 {
-    // Files that do not exist: the intake only starts runs; the started runs fail their validation quickly.
-    private const string ModelPath = "/nonexistent/fopt-intake/model.onnx";
-    private const string DataPath = "/nonexistent/fopt-intake/eval.csv";
+    // Placeholder blobs: the intake checks that they exist; the started runs fail their validation quickly.
+    private const string ModelBlob = EmbeddedEngineFixture.ModelBlob;
+    private const string DataBlob = EmbeddedEngineFixture.DataBlob;
 
     private static string SpecJson(long seed) => string.Create(CultureInfo.InvariantCulture, $$"""
         {
           "schemaVersion": "1.0",
-          "model": { "path": "{{ModelPath}}" },
-          "dataset": { "path": "{{DataPath}}", "input": "x", "labelColumn": "y" },
+          "model": { "blob": "{{ModelBlob}}" },
+          "dataset": { "blob": "{{DataBlob}}", "input": "x", "labelColumn": "y" },
           "seed": {{seed}}
         }
         """);
@@ -31,13 +32,13 @@ public sealed class OptimizationRequestHandlerTests(EmbeddedEngineFixture engine
     // The same spec built in code, so the expected run id does not come from the handler's own parsing.
     private static string ExpectedRunId(long seed) => SpecHash.RunIdOf(new OptimizationSpec
     {
-        Model = new ModelReference { Path = ModelPath },
-        Dataset = new DatasetReference { Path = DataPath, Input = "x", LabelColumn = "y" },
+        Model = new ModelReference { Blob = ModelBlob },
+        Dataset = new DatasetReference { Blob = DataBlob, Input = "x", LabelColumn = "y" },
         Seed = seed,
     });
 
-    private static OptimizationRequestHandler Handler(OptimizationRunClient runs, int maxDeliveryCount = 5) =>
-        new(runs, Options.Create(new ServiceBusOptions { MaxDeliveryCount = maxDeliveryCount }), NullLogger<OptimizationRequestHandler>.Instance);
+    private OptimizationRequestHandler Handler(OptimizationRunClient runs, int maxDeliveryCount = 5) =>
+        new(runs, new SpecIntake(engine.Host.Store), Options.Create(new ServiceBusOptions { MaxDeliveryCount = maxDeliveryCount }), NullLogger<OptimizationRequestHandler>.Instance);
 
     private OptimizationRequestHandler Handler() => Handler(engine.Host.Runs);
 
@@ -100,7 +101,7 @@ public sealed class OptimizationRequestHandlerTests(EmbeddedEngineFixture engine
     {
         var expected = ExpectedRunId(103);
         // Reformatted (other property order, whitespace): the canonical spec, and so the run id, is the same.
-        const string reordered = """{"seed":103,"dataset":{"labelColumn":"y","input":"x","path":"/nonexistent/fopt-intake/eval.csv"},"model":{"path":"/nonexistent/fopt-intake/model.onnx"},"schemaVersion":"1.0"}""";
+        const string reordered = """{"seed":103,"dataset":{"labelColumn":"y","input":"x","blob":"intake/eval.csv"},"model":{"blob":"intake/model.onnx"},"schemaVersion":"1.0"}""";
 
         var a = await Handler().HandleAsync(IntakeMessages.Of(SpecJson(103), "client-chosen-id"), new RecordingSettlement());
         var b = await Handler().HandleAsync(IntakeMessages.Of(reordered, Guid.NewGuid().ToString()), new RecordingSettlement());
@@ -185,6 +186,37 @@ public sealed class OptimizationRequestHandlerTests(EmbeddedEngineFixture engine
     }
 
     [Fact]
+    public async Task HandleAsync_SpecNamingAMissingBlob_DeadLettersBlobNotFoundNamingIt()
+    {
+        var json = SpecJson(110).Replace(DataBlob, "intake/not-uploaded.csv", StringComparison.Ordinal);
+        var settlement = new RecordingSettlement();
+        var before = await InstancesAsync();
+
+        var outcome = await Handler().HandleAsync(IntakeMessages.Of(json, "msg-missing"), settlement);
+
+        Assert.Equal(new IntakeOutcome(IntakeSettlement.DeadLettered, DeadLetterReason: "BlobNotFound"), outcome);
+        var call = Assert.Single(settlement.Calls);
+        Assert.Equal(("deadletter", "BlobNotFound"), (call.Action, call.Reason));
+        Assert.Equal("The optimization spec has 1 problem(s):", call.Description!.Split('\n')[0]);
+        Assert.StartsWith("- $.dataset.blob: \"models/intake/not-uploaded.csv\" does not exist", call.Description.Split('\n')[1], StringComparison.Ordinal);
+        Assert.Equal(before, await InstancesAsync());
+    }
+
+    [Fact]
+    public async Task HandleAsync_SpecWithALocalPath_DeadLettersInvalidSpec()
+    {
+        var json = SpecJson(111).Replace("\"blob\": \"" + ModelBlob + "\"", "\"path\": \"/tmp/model.onnx\"", StringComparison.Ordinal);
+        var settlement = new RecordingSettlement();
+
+        var outcome = await Handler().HandleAsync(IntakeMessages.Of(json, "msg-path"), settlement);
+
+        Assert.Equal(IntakeSettlement.DeadLettered, outcome.Settlement);
+        var call = Assert.Single(settlement.Calls);
+        Assert.Equal("InvalidSpec", call.Reason);
+        Assert.Contains("- $.model.path: local file paths are read only by embedded runs", call.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HandleAsync_EngineUnreachable_AbandonsForRedelivery()
     {
         var settlement = new RecordingSettlement();
@@ -244,7 +276,7 @@ public sealed class OptimizationRequestHandlerTests(EmbeddedEngineFixture engine
         };
         meters.SetMeasurementEventCallback<double>((_, value, tags, _) => lags.Enqueue((value, tags.ToArray().Single(t => t.Key == "functionsopt.transport").Value)));
         meters.Start();
-        var handler = new OptimizationRequestHandler(engine.Host.Runs, Options.Create(new ServiceBusOptions()), clock: new FixedClock(now));
+        var handler = new OptimizationRequestHandler(engine.Host.Runs, new SpecIntake(engine.Host.Store), Options.Create(new ServiceBusOptions()), clock: new FixedClock(now));
 
         // 7.25 s in the queue: an exactly representable value, which no other test's message has.
         await handler.HandleAsync(IntakeMessages.Of("[]", "msg-lag", enqueuedTime: now.AddSeconds(-7.25)), new RecordingSettlement());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure.Messaging.ServiceBus;
+using FunctionsOpt.Orchestration.Api;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Tests.TestKit;
@@ -14,23 +15,19 @@ namespace FunctionsOpt.Orchestration.Tests.Messaging;
 /// </summary>
 public sealed class ServiceBusIntakeDrainTests(EmbeddedEngineFixture engine) : IClassFixture<EmbeddedEngineFixture>
 {
-    // Files that do not exist: the intake only starts runs; the started runs fail their validation quickly.
-    private const string ModelPath = "/nonexistent/fopt-drain/model.onnx";
-    private const string DataPath = "/nonexistent/fopt-drain/eval.csv";
-
     private static string SpecJson(long seed) => string.Create(CultureInfo.InvariantCulture, $$"""
-        { "schemaVersion": "1.0", "model": { "path": "{{ModelPath}}" }, "dataset": { "path": "{{DataPath}}", "input": "x", "labelColumn": "y" }, "seed": {{seed}} }
+        { "schemaVersion": "1.0", "model": { "blob": "{{EmbeddedEngineFixture.ModelBlob}}" }, "dataset": { "blob": "{{EmbeddedEngineFixture.DataBlob}}", "input": "x", "labelColumn": "y" }, "seed": {{seed}} }
         """);
 
     private static string ExpectedRunId(long seed) => SpecHash.RunIdOf(new OptimizationSpec
     {
-        Model = new ModelReference { Path = ModelPath },
-        Dataset = new DatasetReference { Path = DataPath, Input = "x", LabelColumn = "y" },
+        Model = new ModelReference { Blob = EmbeddedEngineFixture.ModelBlob },
+        Dataset = new DatasetReference { Blob = EmbeddedEngineFixture.DataBlob, Input = "x", LabelColumn = "y" },
         Seed = seed,
     });
 
     private OptimizationRequestHandler Handler() =>
-        new(engine.Host.Runs, Options.Create(new ServiceBusOptions()), NullLogger<OptimizationRequestHandler>.Instance);
+        new(engine.Host.Runs, new SpecIntake(engine.Host.Store), Options.Create(new ServiceBusOptions()), NullLogger<OptimizationRequestHandler>.Instance);
 
     [Fact]
     public async Task DrainAsync_ValidInvalidAndDuplicate_SettlesEachOnceAndStartsOneRun()

@@ -57,6 +57,7 @@ public sealed class ServiceBusIntakeServiceTests(EmbeddedEngineFixture engine) :
         services.AddLogging();
         services.AddSingleton<ServiceBusClient>(client);
         services.AddSingleton(engine.Host.Runs);
+        services.AddSingleton(engine.Host.Store);
         services.AddFunctionsOptServiceBus();
         return services.BuildServiceProvider();
     }
@@ -100,11 +101,11 @@ public sealed class ServiceBusIntakeServiceTests(EmbeddedEngineFixture engine) :
         await intake.StartAsync(CancellationToken.None);
         var spec = new OptimizationSpec
         {
-            Model = new ModelReference { Path = "/nonexistent/fopt-processor/model.onnx" },
-            Dataset = new DatasetReference { Path = "/nonexistent/fopt-processor/eval.csv", Input = "x", LabelColumn = "y" },
+            Model = new ModelReference { Blob = EmbeddedEngineFixture.ModelBlob },
+            Dataset = new DatasetReference { Blob = EmbeddedEngineFixture.DataBlob, Input = "x", LabelColumn = "y" },
             Seed = 301,
         };
-        var json = """{"schemaVersion":"1.0","model":{"path":"/nonexistent/fopt-processor/model.onnx"},"dataset":{"path":"/nonexistent/fopt-processor/eval.csv","input":"x","labelColumn":"y"},"seed":301}""";
+        var json = """{"schemaVersion":"1.0","model":{"blob":"intake/model.onnx"},"dataset":{"blob":"intake/eval.csv","input":"x","labelColumn":"y"},"seed":301}""";
         var receiver = new RecordingReceiver();
 
         await client.Processors.Single().DeliverAsync(new ProcessMessageEventArgs(IntakeMessages.Of(json, "m-301"), receiver, CancellationToken.None));
