@@ -1,10 +1,12 @@
 using FunctionsOpt.Hosting.Durable;
 using FunctionsOpt.Hosting.Http;
 using FunctionsOpt.Hosting.Ingestion;
+using FunctionsOpt.Hosting.Storage;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Telemetry;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FunctionsOpt.Hosting;
 
@@ -19,6 +21,10 @@ public static class PortableHostExtensions
     public static WebApplicationBuilder AddFunctionsOptPortableHost(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The Entra ID credential of identity-based storage (FunctionsOpt__ArtifactStore__AccountUri in Azure): the one
+        // the AzureWebJobsStorage section names, as for the engine and the ingestion (managed identity in Azure).
+        var storage = builder.Configuration.GetSection(StorageConnection.DefaultSection);
+        builder.Services.TryAddSingleton(_ => StorageConnection.CredentialFor(storage["credential"], storage["clientId"]));
         builder.Services.AddFunctionsOptArtifactStore();
         builder.Services.AddFunctionsOptDurableEngine(builder.Configuration);
         builder.Services.AddFunctionsOptIngestion(builder.Configuration);

@@ -24,7 +24,7 @@ public sealed class BlobSpecWatcher : BackgroundService
     private readonly IngestionOptions _options;
     private readonly ILogger<BlobSpecWatcher> _logger;
 
-    /// <summary>Watches the <c>models</c> container of <see cref="IngestionOptions.ConnectionString"/>.</summary>
+    /// <summary>Watches the <c>models</c> container of the ingestion's storage connection.</summary>
     public BlobSpecWatcher(OptimizationApi api, IOptions<IngestionOptions> options, ILogger<BlobSpecWatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -33,8 +33,9 @@ public sealed class BlobSpecWatcher : BackgroundService
         _options = options.Value;
         _api = api;
         _logger = logger;
-        _models = new BlobServiceClient(_options.ConnectionString).GetBlobContainerClient(ArtifactLayout.ModelsContainer);
-        _ledger = new ProcessedSpecLedger(new Azure.Data.Tables.TableClient(_options.ConnectionString, _options.ProcessedSpecsTable));
+        var storage = _options.RequireStorage();
+        _models = storage.CreateBlobServiceClient().GetBlobContainerClient(ArtifactLayout.ModelsContainer);
+        _ledger = new ProcessedSpecLedger(storage.CreateTableClient(_options.ProcessedSpecsTable));
     }
 
     /// <summary>Lists <c>models/</c> once and handles every spec version not handled before; returns how many it handled.</summary>

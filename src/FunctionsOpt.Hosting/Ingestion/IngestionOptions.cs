@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using FunctionsOpt.Hosting.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace FunctionsOpt.Hosting.Ingestion;
 
@@ -11,9 +14,24 @@ public sealed class IngestionOptions
     /// <summary>Configuration section these options bind to.</summary>
     public const string SectionName = "FunctionsOpt:Ingestion";
 
-    /// <summary>The storage account holding the <c>models</c> container and the queues (Azurite locally).</summary>
-    [Required]
+    /// <summary>
+    /// A connection string to the storage account holding the <c>models</c> container, the queues and the ledger table
+    /// (Azurite locally). When unset, the identity-based <c>AzureWebJobsStorage</c> section is used (what infra writes
+    /// in Azure; see <see cref="StorageConnection.Resolve"/>).
+    /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>The resolved connection (set after binding; never bound from configuration).</summary>
+    internal StorageConnection? Storage { get; set; }
+
+    /// <summary>Why no connection could be resolved, for the validator.</summary>
+    internal string? StorageProblem { get; set; }
+
+    /// <summary>The resolved connection, or one from <see cref="ConnectionString"/> when these options were built by hand.</summary>
+    internal StorageConnection RequireStorage() =>
+        Storage
+        ?? (string.IsNullOrWhiteSpace(ConnectionString) ? null : StorageConnection.FromConnectionString(ConnectionString))
+        ?? throw new InvalidOperationException(StorageProblem ?? $"{SectionName}:ConnectionString is not set.");
 
     /// <summary>Whether to watch <c>models/</c> for new or changed <c>*.opt.json</c> specs. Default true.</summary>
     public bool BlobWatcherEnabled { get; set; } = true;
@@ -58,4 +76,30 @@ public sealed class IngestionOptions
     /// <summary>Most messages received at once. Default 16 (1-32).</summary>
     [Range(1, 32)]
     public int QueueBatchSize { get; set; } = 16;
+}
+
+/// <summary>Resolves and checks the ingestion's storage connection.</summary>
+internal sealed class IngestionStorageResolver(IConfiguration configuration) : IPostConfigureOptions<IngestionOptions>, IValidateOptions<IngestionOptions>
+{
+    public void PostConfigure(string? name, IngestionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            options.Storage = StorageConnection.Resolve(options.ConnectionString, configuration);
+            options.StorageProblem = options.Storage is null
+                ? $"{IngestionOptions.SectionName}:ConnectionString is not set and there is no {StorageConnection.DefaultSection} connection; set one (UseDevelopmentStorage=true for Azurite, or {StorageConnection.DefaultSection}__accountName with a managed identity in Azure)."
+                : null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            options.StorageProblem = ex.Message;
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, IngestionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.StorageProblem is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    }
 }

@@ -24,6 +24,9 @@ public static class IngestionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(IngestionOptions.SectionName);
         services.AddOptions<IngestionOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var storage = new IngestionStorageResolver(configuration);
+        services.AddSingleton<IPostConfigureOptions<IngestionOptions>>(storage);
+        services.AddSingleton<IValidateOptions<IngestionOptions>>(storage);
         services.AddFunctionsOptApi();
         services.TryAddSingleton<BlobSpecWatcher>();
         services.TryAddSingleton<QueueRequestListener>();

@@ -29,7 +29,7 @@ public sealed class QueueRequestListener : BackgroundService
     private readonly ILogger<QueueRequestListener> _logger;
     private int _created;
 
-    /// <summary>Listens on the queues of <see cref="IngestionOptions.ConnectionString"/>.</summary>
+    /// <summary>Listens on the queues of the ingestion's storage connection.</summary>
     public QueueRequestListener(OptimizationApi api, IOptions<IngestionOptions> options, ILogger<QueueRequestListener> logger)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -38,7 +38,7 @@ public sealed class QueueRequestListener : BackgroundService
         _options = options.Value;
         _api = api;
         _logger = logger;
-        var queues = new QueueServiceClient(_options.ConnectionString);
+        var queues = _options.RequireStorage().CreateQueueServiceClient();
         _requests = queues.GetQueueClient(_options.RequestQueueName);
         _poison = queues.GetQueueClient(_options.PoisonQueueName);
     }

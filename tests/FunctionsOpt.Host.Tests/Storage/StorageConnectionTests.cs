@@ -1,4 +1,5 @@
 using Azure.Identity;
+using FunctionsOpt.Hosting.Ingestion;
 using FunctionsOpt.Hosting.Storage;
 using Microsoft.Extensions.Configuration;
 
@@ -106,5 +107,41 @@ public sealed class StorageConnectionTests
         Assert.NotNull(provider.Blob);
         Assert.NotNull(provider.Queue);
         Assert.NotNull(provider.Table);
+    }
+}
+
+public sealed class IngestionStorageTests
+{
+    private static IngestionOptions Resolve(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddFunctionsOptIngestion(configuration);
+        using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        return Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<IngestionOptions>>(provider).Value;
+    }
+
+    [Fact]
+    public void AddFunctionsOptIngestion_InfraIdentitySettingsOnly_ResolvesTheAccountsEndpoints()
+    {
+        var options = Resolve(new()
+        {
+            ["AzureWebJobsStorage:accountName"] = "stabc123",
+            ["AzureWebJobsStorage:credential"] = "managedidentity",
+            ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-00000000c1d0",
+        });
+
+        Assert.Null(options.ConnectionString);
+        Assert.Equal(new Uri("https://stabc123.queue.core.windows.net"), options.RequireStorage().QueueServiceUri);
+    }
+
+    [Fact]
+    public void AddFunctionsOptIngestion_NoConnectionAnywhere_FailsValidationNamingBothSettings()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Resolve([]));
+
+        var failure = Assert.Single(error.Failures);
+        Assert.Contains("FunctionsOpt:Ingestion:ConnectionString", failure, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsStorage__accountName", failure, StringComparison.Ordinal);
     }
 }
