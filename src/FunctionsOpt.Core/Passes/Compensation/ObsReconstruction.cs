@@ -185,13 +185,7 @@ internal static class ObsReconstruction
                 continue;
             }
 
-            var s = 0.0;
-            for (var j = 0; j < k; j++)
-            {
-                s += h[(i * k) + j] * delta[j];
-            }
-
-            total += delta[i] * s;
+            total += delta[i] * DenseLinearAlgebra.Dot(h.Slice(i * k, k), delta);
         }
 
         return total;
