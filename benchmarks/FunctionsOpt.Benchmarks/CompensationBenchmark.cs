@@ -42,6 +42,7 @@ internal static class CompensationBenchmark
         section.AppendLine();
         section.AppendLine("- Quantization: `quantize-static` U8S8 (after the same graph preparation as above) with `rounding` = nearest | gptq and `bias-correction` off | on; `quantize-dynamic` per tensor with `reduce-range` (7-bit weights, ±63), where it applies. GPTQ and bias correction use the float model's layer inputs on the calibration rows (H = XᵀX, damping 1% of mean diag, at most 8192 sampled rows per layer).");
         section.AppendLine("- Pruning: `prune-magnitude` 50% unstructured (default min-params 1024), then `compensate-error` with `compensation=bias` (what compensation could do for Conv before: bias correction only) or `reconstruct-bias` (least-squares reconstruction, Conv now included via im2col, then bias correction).");
+        section.AppendLine("- The `magnitude 50% + compensation` rows in the tables above come from the last `passes` run (its date is under \"How it was produced\"); `compensate-error` defaults to `reconstruct-bias`, which since this section was added also reconstructs Conv weights, so compare with the `+ reconstruct + bias` rows here.");
         section.AppendLine("- Fidelity: per-row cosine and relative RMS error ‖y − y_fp32‖ / ‖y_fp32‖ of the pre-softmax logits (labelled models) or the 512 features (ResNet18), against the fp32 model, on the evaluation rows. Build = seconds to build the candidate through `PassPipeline` (includes calibration).");
         section.AppendLine();
         section.Append(tables);
