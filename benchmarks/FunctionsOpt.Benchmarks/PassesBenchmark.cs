@@ -91,7 +91,10 @@ internal static class PassesBenchmark
         var endLoad = MachineInfo.Capture().LoadAverage;
         var markdown = PassesReport.Render(results, machine, endLoad, settings, options, commandLine, stopwatch.Elapsed);
         Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
-        File.WriteAllText(options.OutputPath, markdown);
+        // The compensation scenario keeps its own section in the same file; a passes run must not drop it.
+        var existing = File.Exists(options.OutputPath) ? File.ReadAllText(options.OutputPath) : string.Empty;
+        var kept = MarkdownSection.Extract(existing, CompensationBenchmark.SectionId);
+        File.WriteAllText(options.OutputPath, kept is null ? markdown : MarkdownSection.Replace(markdown, CompensationBenchmark.SectionId, kept));
         log.WriteLine();
         foreach (var result in results)
         {
@@ -102,7 +105,7 @@ internal static class PassesBenchmark
         log.WriteLine($"Wrote {options.OutputPath} in {stopwatch.Elapsed.TotalMinutes:F1} min");
     }
 
-    private static IEnumerable<ModelCase> Cases(PassesOptions options, DefaultPassCatalogue catalogue)
+    internal static IEnumerable<ModelCase> Cases(PassesOptions options, DefaultPassCatalogue catalogue)
     {
         var penguinsCsv = new DatasetLoadOptions { Csv = new CsvReadOptions { LabelColumn = "species", InputName = "features" } };
         yield return new ModelCase(
@@ -217,7 +220,7 @@ internal static class PassesBenchmark
         }
     }
 
-    private static CandidateResult Build(ModelProto model, CandidateSpec spec, PassContext context)
+    internal static CandidateResult Build(ModelProto model, CandidateSpec spec, PassContext context)
     {
         var start = Stopwatch.GetTimestamp();
         try
@@ -344,7 +347,7 @@ internal static class PassesBenchmark
         }
     }
 
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         double dot = 0, na = 0, nb = 0;
         for (var i = 0; i < a.Length; i++)
@@ -357,7 +360,7 @@ internal static class PassesBenchmark
         return dot / Math.Sqrt(na * nb);
     }
 
-    private static PassStep Step(DefaultPassCatalogue catalogue, string name, params (string Name, ParameterValue Value)[] values)
+    internal static PassStep Step(DefaultPassCatalogue catalogue, string name, params (string Name, ParameterValue Value)[] values)
     {
         var pass = catalogue.Find(name) ?? throw new InvalidOperationException($"The catalogue has no pass '{name}'.");
         return new PassStep(pass, new PassParameters(values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal)));

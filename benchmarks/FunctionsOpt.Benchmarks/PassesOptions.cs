@@ -16,6 +16,8 @@ internal sealed record PassesOptions
           --round-ms N         each round runs a candidate for about this long, sized on the fp32 model (default: 150)
           --large-batch N      the "largest batch" for models with a symbolic batch axis (default: 64)
           --skip-resnet        only penguins and shapes-cnn
+        Usage: dotnet run -c Release --project benchmarks/FunctionsOpt.Benchmarks -- compensation [--out PATH] [--threads N] [--skip-resnet]
+          quality of quantization and pruning with and without error compensation; rewrites only its section of --out
         Usage: dotnet run -c Release --project benchmarks/FunctionsOpt.Benchmarks -- scenes [FOLDER]
           writes the ResNet18 scenes (default folder: samples/resnet18-scenes)
         """;

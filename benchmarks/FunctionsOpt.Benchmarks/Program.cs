@@ -21,6 +21,9 @@ try
             var bytes = SceneGenerator.Write(folder, SceneGenerator.DefaultCount);
             Console.WriteLine($"Wrote {SceneGenerator.DefaultCount} scenes to {folder} ({bytes} bytes).");
             return 0;
+        case "compensation":
+            CompensationBenchmark.Run(PassesOptions.Parse(args.Skip(1).ToList()), args, Console.Out);
+            return 0;
         case "passes":
             PassesBenchmark.Run(PassesOptions.Parse(args.Skip(1).ToList()), args, Console.Out);
             return 0;

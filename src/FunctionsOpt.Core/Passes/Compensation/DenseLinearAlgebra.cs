@@ -134,34 +134,131 @@ internal static class DenseLinearAlgebra
     }
 
     /// <summary>
-    /// Upper-triangular U with H⁻¹ = Uᵀ·U, for symmetric positive-definite H; null when H (or its computed inverse)
-    /// is not positive definite. Row j of U, scaled by 1/U[j,j], is the OBS update that removing weight j applies to
+    /// Upper-triangular U with H⁻¹ = Uᵀ·U, for symmetric positive-definite H; null when H is not (numerically)
+    /// positive definite. Row j of U, scaled by 1/U[j,j], is the OBS update that removing weight j applies to
     /// weights j+1.. once weights 0..j-1 are fixed.
     /// </summary>
+    /// <remarks>
+    /// Computed without forming H⁻¹ (the obvious route, an inverse then a second Cholesky, costs about 3n³ and was
+    /// minutes per ResNet18 layer with n = 4608): with P the order-reversing permutation, the Cholesky factor M of
+    /// P·H·P gives H = R·Rᵀ with R = P·M·P upper, so H⁻¹ = (R⁻¹)ᵀ·R⁻¹ and U = R⁻¹ = P·M⁻¹·P; a Cholesky plus one
+    /// triangular inverse, about 2n³/3, with contiguous inner loops.
+    /// </remarks>
     public static double[]? UpperCholeskyOfInverse(ReadOnlySpan<double> h, int n)
     {
-        var inverse = InverseSpd(h, n);
-        if (inverse is null)
+        CheckSquare(h.Length, n);
+        var m = new double[n * n];
+        for (var i = 0; i < n; i++)
         {
-            return null;
-        }
-
-        var lower = Cholesky(inverse, n);
-        if (lower is null)
-        {
-            return null;
-        }
-
-        var upper = new double[n * n];
-        for (var r = 0; r < n; r++)
-        {
-            for (var c = 0; c <= r; c++)
+            for (var j = 0; j <= i; j++)
             {
-                upper[(c * n) + r] = lower[(r * n) + c];
+                m[(i * n) + j] = h[((n - 1 - i) * n) + (n - 1 - j)];
             }
         }
 
-        return upper;
+        if (!CholeskyInPlace(m, n))
+        {
+            return null;
+        }
+
+        // Row j of t holds column j of M⁻¹ (lower), so every inner product below runs over contiguous memory.
+        var t = new double[n * n];
+        for (var j = 0; j < n; j++)
+        {
+            var tj = t.AsSpan(j * n, n);
+            tj[j] = 1 / m[(j * n) + j];
+            for (var i = j + 1; i < n; i++)
+            {
+                var sum = Dot(m.AsSpan((i * n) + j, i - j), tj.Slice(j, i - j));
+                tj[i] = -sum / m[(i * n) + i];
+            }
+        }
+
+        // U[a,b] = M⁻¹[n-1-a, n-1-b] = t[n-1-b, n-1-a]; m is free to reuse.
+        Array.Clear(m);
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = a; b < n; b++)
+            {
+                m[(a * n) + b] = t[((n - 1 - b) * n) + (n - 1 - a)];
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>Σ a[i]·b[i], vectorized.</summary>
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var sum = 0.0;
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && a.Length >= System.Numerics.Vector<double>.Count)
+        {
+            var acc = System.Numerics.Vector<double>.Zero;
+            var width = System.Numerics.Vector<double>.Count;
+            for (; i <= a.Length - width; i += width)
+            {
+                acc += new System.Numerics.Vector<double>(a.Slice(i, width)) * new System.Numerics.Vector<double>(b.Slice(i, width));
+            }
+
+            sum = System.Numerics.Vector.Sum(acc);
+        }
+
+        for (; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>y[i] += alpha·x[i], vectorized.</summary>
+    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && x.Length >= System.Numerics.Vector<double>.Count)
+        {
+            var width = System.Numerics.Vector<double>.Count;
+            var a = new System.Numerics.Vector<double>(alpha);
+            for (; i <= x.Length - width; i += width)
+            {
+                var target = y.Slice(i, width);
+                (new System.Numerics.Vector<double>(target) + (a * new System.Numerics.Vector<double>(x.Slice(i, width)))).CopyTo(target);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            y[i] += alpha * x[i];
+        }
+    }
+
+    /// <summary>Cholesky–Banachiewicz in place on the lower triangle of <paramref name="a"/>; false when not positive definite.</summary>
+    private static bool CholeskyInPlace(double[] a, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var rowI = a.AsSpan(i * n, n);
+            for (var j = 0; j <= i; j++)
+            {
+                var sum = rowI[j] - Dot(rowI[..j], a.AsSpan(j * n, j));
+                if (i == j)
+                {
+                    if (!(sum > 0) || !double.IsFinite(sum))
+                    {
+                        return false;
+                    }
+
+                    rowI[i] = Math.Sqrt(sum);
+                }
+                else
+                {
+                    rowI[j] = sum / a[(j * n) + j];
+                }
+            }
+        }
+
+        return true;
     }
 
     private static void CheckSquare(int length, int n)

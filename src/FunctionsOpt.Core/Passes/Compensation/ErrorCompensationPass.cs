@@ -9,7 +9,7 @@ namespace FunctionsOpt.Core.Passes.Compensation;
 /// Recovers accuracy lost by a compressing pass, measured against <see cref="PassContext.ReferenceModel"/> (the
 /// uncompressed model) on <see cref="PassContext.CalibrationData"/>, layer by layer in graph order:
 /// <list type="bullet">
-/// <item><c>reconstruct</c>: for every MatMul/Gemm whose float32 weight differs from the reference's, a
+/// <item><c>reconstruct</c>: for every MatMul/Gemm/Conv (group = 1, on im2col patches) whose float32 weight differs from the reference's, a
 /// SparseGPT-style least-squares update (H = XᵀX + λ·mean(diag)·I over the layer inputs the compressed model
 /// produces) of the kept weights from the reference values; the zero pattern stays exactly as it is.</item>
 /// <item><c>bias</c>: every MatMul(+Add)/Gemm/Conv at or after the first changed layer gets its bias shifted so its
@@ -17,8 +17,8 @@ namespace FunctionsOpt.Core.Passes.Compensation;
 /// <item><c>reconstruct-bias</c> (default): both, reconstruction first.</item>
 /// </list>
 /// Layers are matched by output value name and weight initializer shape, so the pass fits models from pruning
-/// (unstructured and N:M) and from any pass that rewrites float weights in place. It does not reconstruct Conv
-/// weights, structurally pruned (reshaped) weights or weights stored as integers behind DequantizeLinear, and it
+/// (unstructured and N:M) and from any pass that rewrites float weights in place. It does not reconstruct grouped Conv
+/// weights (bias correction only), structurally pruned (reshaped) weights or weights stored as integers behind DequantizeLinear, and it
 /// says so in <see cref="PassRecord.Skipped"/>. Output is deterministic: calibration runs use one thread.
 /// </summary>
 public sealed class ErrorCompensationPass : IModelPass

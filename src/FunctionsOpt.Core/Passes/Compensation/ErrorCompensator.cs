@@ -28,7 +28,8 @@ internal sealed record CompensationReport(
 /// one whose weights differ from the reference are touched. For each such layer, on the inputs the compressed model
 /// (already compensated upstream) feeds it, as SparseGPT does:
 /// <list type="number">
-/// <item>Reconstruction (MatMul/Gemm whose weight has the reference's shape): starting from the reference weights,
+/// <item>Reconstruction (MatMul/Gemm, and Conv with group = 1 on its im2col patches, whose weight has the
+/// reference's shape): starting from the reference weights,
 /// the pruned positions (exact zeros of the compressed weight) are zeroed again while the remaining weights absorb
 /// the error via <see cref="ObsReconstruction"/>; the mask is unchanged.</item>
 /// <item>Bias correction (MatMul followed by a constant Add, Gemm, Conv): the bias moves by the difference of the
@@ -175,14 +176,17 @@ internal static class ErrorCompensator
 
     private static string? ReconstructionProblem(WeightLayer layer, float[]? referenceWeight)
     {
-        if (layer.Op == WeightLayerOp.Conv)
+        var inputs = LayerInputs.For(layer, out var problem);
+        if (inputs is null)
         {
-            return "least-squares reconstruction covers MatMul and Gemm weights (Conv gets bias correction only)";
+            return problem;
         }
 
-        if (layer.Op == WeightLayerOp.Gemm && GraphIndex.IntAttribute(layer.Node, "transA", 0) != 0)
+        if (inputs.Groups > 1)
         {
-            return "Gemm with transA = 1 is not supported";
+            // Each group has its own inputs and would need its own H; grouped (depthwise) convs have few weights
+            // per output, so bias correction carries most of what compensation can recover there.
+            return $"Conv with group = {inputs.Groups} gets bias correction only (reconstruction unrolls group = 1 convolutions)";
         }
 
         return referenceWeight is null ? "the reference weight is missing, not float32 or has another shape" : null;
@@ -192,9 +196,8 @@ internal static class ErrorCompensator
         ModelProto target, WeightLayer layer, float[] referenceWeight, EvaluationDataset calibration, InferenceSessionFactory sessions, double damping, CancellationToken cancellationToken)
     {
         var k = layer.Inputs;
-        var accumulator = new ObsReconstruction.HessianAccumulator(k);
-        var input = layer.Node.Input[0];
-        CalibrationRunner.Run(target, [input], calibration, sessions, outputs => accumulator.Add(outputs[input].ToFloatArray()), cancellationToken);
+        var inputs = LayerInputs.For(layer, out _)!;
+        var accumulator = LayerStatistics.Collect(target, layer, inputs, calibration, sessions, withHessian: true, cancellationToken).Hessian!;
         var h = accumulator.Finish();
         var (upper, lambda, dead) = ObsReconstruction.InverseFactor(h, k, damping);
         if (upper is null)

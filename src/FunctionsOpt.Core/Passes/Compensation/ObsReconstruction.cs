@@ -44,23 +44,29 @@ internal static class ObsReconstruction
                     row[i] = x[start + i];
                 }
 
-                for (var i = 0; i < k; i++)
-                {
-                    var xi = row[i];
-                    if (xi == 0)
-                    {
-                        continue;
-                    }
-
-                    var offset = i * k;
-                    for (var j = i; j < k; j++)
-                    {
-                        Matrix[offset + j] += xi * row[j];
-                    }
-                }
-
-                Rows++;
+                AddRow(row);
             }
+        }
+
+        /// <summary>Adds one row of <see cref="Size"/> values.</summary>
+        public void AddRow(ReadOnlySpan<double> row)
+        {
+            var k = Size;
+            if (row.Length != k)
+            {
+                throw new ArgumentException($"Row length {row.Length} is not {k}.", nameof(row));
+            }
+
+            for (var i = 0; i < k; i++)
+            {
+                var xi = row[i];
+                if (xi != 0)
+                {
+                    DenseLinearAlgebra.Axpy(xi, row[i..], Matrix.AsSpan((i * k) + i, k - i));
+                }
+            }
+
+            Rows++;
         }
 
         /// <summary>Mirrors the accumulated upper triangle into the lower one.</summary>
@@ -179,13 +185,7 @@ internal static class ObsReconstruction
                 continue;
             }
 
-            var s = 0.0;
-            for (var j = 0; j < k; j++)
-            {
-                s += h[(i * k) + j] * delta[j];
-            }
-
-            total += delta[i] * s;
+            total += delta[i] * DenseLinearAlgebra.Dot(h.Slice(i * k, k), delta);
         }
 
         return total;

@@ -21,7 +21,8 @@ namespace FunctionsOpt.Core.Passes.Pruning;
 /// skipped.</item>
 /// </list>
 /// Layers with fewer than <c>min-params</c> weights, and optionally the first and the last layer in graph order,
-/// are left alone and reported. <c>compensation</c> other than <c>none</c> runs <see cref="ErrorCompensationPass"/>'s
+/// are left alone and reported; the pass does not apply to a model whose layers all fall under the default
+/// min-params. <c>compensation</c> other than <c>none</c> runs <see cref="ErrorCompensationPass"/>'s
 /// algorithms against the input model right after pruning, on <see cref="PassContext.CalibrationData"/>.
 /// Stateless and thread-safe; identical inputs give byte-identical outputs.
 /// </summary>
@@ -32,6 +33,7 @@ public sealed class MagnitudePruningPass : IModelPass
     private const string LayerScope = "layer";
     private const string GlobalScope = "global";
     private const double MaxSparsity = 0.95;
+    private const long DefaultMinParams = 1024;
 
     /// <inheritdoc />
     public string Name => "prune-magnitude";
@@ -53,7 +55,7 @@ public sealed class MagnitudePruningPass : IModelPass
         },
         new IntegerParameter("n", 1, 3, DefaultValue: 2) { Condition = new ParameterCondition("mode", [ParameterValue.Of(NOfM)]) },
         new IntegerParameter("m", 4, 8, Step: 4, DefaultValue: 4) { Condition = new ParameterCondition("mode", [ParameterValue.Of(NOfM)]) },
-        new IntegerParameter("min-params", 0, 16384, Step: 1024, DefaultValue: 1024),
+        new IntegerParameter("min-params", 0, 16384, Step: 1024, DefaultValue: DefaultMinParams),
         new BooleanParameter("keep-first"),
         new BooleanParameter("keep-last"),
         .. CompensationSettings.Definitions(withNone: true),
@@ -64,9 +66,18 @@ public sealed class MagnitudePruningPass : IModelPass
     {
         ArgumentNullException.ThrowIfNull(model);
         var (layers, skipped) = WeightLayer.Find(model.Graph);
-        return layers.Count > 0
-            ? PassApplicability.Yes($"{layers.Count} MatMul/Gemm/Conv weight(s), {layers.Sum(l => l.ParameterCount)} parameters")
-            : PassApplicability.No("no MatMul, Gemm or Conv node has a float32 weight initializer of its own" + (skipped.Count > 0 ? ": " + string.Join("; ", skipped) : string.Empty));
+        if (layers.Count == 0)
+        {
+            return PassApplicability.No("no MatMul, Gemm or Conv node has a float32 weight initializer of its own" + (skipped.Count > 0 ? ": " + string.Join("; ", skipped) : string.Empty));
+        }
+
+        // Judged at the declared default of min-params: when it excludes every layer, every configuration the search
+        // starts from is refused, and pruning layers that small saves nothing worth a trial. Applying the pass with an
+        // explicit smaller min-params still prunes them.
+        var eligible = layers.Count(l => l.ParameterCount >= DefaultMinParams);
+        return eligible > 0
+            ? PassApplicability.Yes($"{eligible} of {layers.Count} MatMul/Gemm/Conv weight(s) with at least {DefaultMinParams} parameters (min-params default), {layers.Where(l => l.ParameterCount >= DefaultMinParams).Sum(l => l.ParameterCount)} parameters")
+            : PassApplicability.No($"every MatMul/Gemm/Conv weight has fewer than {DefaultMinParams} parameters (the min-params default), so the min-params rule excludes all {layers.Count} layer(s); largest: {layers.Max(l => l.ParameterCount)}");
     }
 
     /// <inheritdoc />

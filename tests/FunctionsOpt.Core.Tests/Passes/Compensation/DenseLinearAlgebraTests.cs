@@ -103,6 +103,67 @@ public sealed class DenseLinearAlgebraTests
     }
 
     [Fact]
+    public void UpperCholeskyOfInverse_Random37x37_UTransposeUTimesHIsIdentity()
+    {
+        // H = BᵀB + I from a seeded B; the factor is checked against H itself, not against another factorization.
+        const int n = 37;
+        var random = new Random(7);
+        var b = Enumerable.Range(0, 50 * n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var h = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var sum = i == j ? 1.0 : 0.0;
+                for (var r = 0; r < 50; r++)
+                {
+                    sum += b[(r * n) + i] * b[(r * n) + j];
+                }
+
+                h[(i * n) + j] = sum;
+            }
+        }
+
+        var u = DenseLinearAlgebra.UpperCholeskyOfInverse(h, n);
+
+        Assert.NotNull(u);
+        for (var r = 0; r < n; r++)
+        {
+            for (var c = 0; c < r; c++)
+            {
+                Assert.Equal(0, u[(r * n) + c]);
+            }
+        }
+
+        for (var r = 0; r < n; r++)
+        {
+            for (var c = 0; c < n; c++)
+            {
+                // (UᵀU·H)[r,c] = Σ_k Σ_m U[k,r]·U[k,m]·H[m,c]
+                var sum = 0.0;
+                for (var k = 0; k < n; k++)
+                {
+                    var inner = 0.0;
+                    for (var m = 0; m < n; m++)
+                    {
+                        inner += u[(k * n) + m] * h[(m * n) + c];
+                    }
+
+                    sum += u[(k * n) + r] * inner;
+                }
+
+                Assert.Equal(r == c ? 1 : 0, sum, 9);
+            }
+        }
+    }
+
+    [Fact]
+    public void UpperCholeskyOfInverse_Indefinite_ReturnsNull()
+    {
+        Assert.Null(DenseLinearAlgebra.UpperCholeskyOfInverse([1, 2, 2, 1], 2));
+    }
+
+    [Fact]
     public void Cholesky_IndefiniteMatrix_ReturnsNull()
     {
         Assert.Null(DenseLinearAlgebra.Cholesky([1, 2, 2, 1], 2));

@@ -222,6 +222,27 @@ public sealed class MagnitudePruningPassTests
     }
 
     [Fact]
+    public void CheckApplicability_EveryLayerUnderDefaultMinParams_DoesNotApplyWithReason()
+    {
+        // Layers of 4x8 = 32 and 8x2 = 16 weights, both under the default min-params of 1024.
+        var applicability = Pass.CheckApplicability(Mlp(1, LinearForm.Gemm, 4, 8, 2));
+
+        Assert.False(applicability.Applies);
+        Assert.Contains("min-params", applicability.Reason, StringComparison.Ordinal);
+        Assert.Contains("largest: 32", applicability.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckApplicability_OneLayerAtDefaultMinParams_Applies()
+    {
+        // 32x32 = 1024 weights: not below the default, so it would be pruned.
+        var applicability = Pass.CheckApplicability(Mlp(1, LinearForm.Gemm, 4, 32, 32, 2));
+
+        Assert.True(applicability.Applies);
+        Assert.StartsWith("1 of 3", applicability.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Apply_AllLayersExcluded_ThrowsNotApplicable()
     {
         Assert.Throws<PassNotApplicableException>(() => Pass.Apply(Mlp(1, LinearForm.Gemm, 4, 8, 2), PassParameters.Empty, Context()));

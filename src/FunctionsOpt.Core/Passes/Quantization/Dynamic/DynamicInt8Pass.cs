@@ -1,6 +1,9 @@
 using System.Globalization;
 using FunctionsOpt.Core.Errors;
+using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Onnx;
+using FunctionsOpt.Core.Passes.Compensation;
+using FunctionsOpt.Core.Passes.Pruning;
 using FunctionsOpt.Core.Search.Space;
 using Onnx;
 
@@ -36,6 +39,19 @@ public sealed class DynamicInt8Pass : IModelPass
     /// <summary>Parameter: <c>MatMul,Gemm</c> or <c>MatMul</c>.</summary>
     public const string OpTypesParameter = "op-types";
 
+    /// <summary>
+    /// Parameter: weight rounding, <c>nearest</c> or <c>gptq</c> (GPTQ on the calibration rows, on this pass's own
+    /// grid; needs <see cref="PassContext.CalibrationData"/>). It lives here rather than in a separate pass because
+    /// only the quantizer knows its scales.
+    /// </summary>
+    public const string RoundingParameter = "rounding";
+
+    /// <summary>Parameter: shift (or add) each layer's float bias so its output mean on calibration rows matches the float layer's.</summary>
+    public const string BiasCorrectionParameter = "bias-correction";
+
+    /// <summary>Calibration rows compensation uses at most (a seed-0 subsample of the calibration data).</summary>
+    public const int CompensationRows = 128;
+
     private const string MicrosoftDomain = "com.microsoft";
 
     /// <inheritdoc />
@@ -52,6 +68,8 @@ public sealed class DynamicInt8Pass : IModelPass
         new CategoricalParameter(FormParameter, ["fused", "integer"], "fused"),
         new IntegerParameter(MinWeightElementsParameter, 0, 65536, 256, 1024),
         new CategoricalParameter(OpTypesParameter, ["MatMul,Gemm", "MatMul"], "MatMul,Gemm"),
+        new CategoricalParameter(RoundingParameter, ["nearest", "gptq"], "nearest"),
+        new BooleanParameter(BiasCorrectionParameter, false),
     ];
 
     /// <inheritdoc />
@@ -96,6 +114,18 @@ public sealed class DynamicInt8Pass : IModelPass
             throw new InvalidPassConfigurationException(Name, $"Parameter '{MinWeightElementsParameter}' of pass '{Name}' must be >= 0, not {minElements}.");
         }
 
+        var rounding = parameters.GetText(this, RoundingParameter);
+        if (rounding is not ("nearest" or "gptq"))
+        {
+            throw new InvalidPassConfigurationException(Name, $"Rounding '{rounding}' of pass '{Name}' is unknown. Use 'nearest' or 'gptq'.");
+        }
+
+        var compensation = new QuantizationCompensationOptions(rounding == "gptq", parameters.GetBoolean(this, BiasCorrectionParameter));
+        if (compensation.Any && (context.CalibrationData is null || context.CalibrationData.Count == 0))
+        {
+            throw new InvalidPassConfigurationException(Name, $"Rounding '{rounding}' with bias-correction={compensation.BiasCorrection} needs calibration data in the pass context; provide it or use rounding=nearest and bias-correction=false.");
+        }
+
         var applicability = CheckApplicability(model);
         if (!applicability.Applies)
         {
@@ -113,6 +143,10 @@ public sealed class DynamicInt8Pass : IModelPass
         var index = new GraphIndex(graph);
         var includeGemm = ops == "MatMul,Gemm";
         var skipped = new List<string>();
+        var compensationNotes = new List<string>();
+        var compensations = compensation.Any
+            ? Compensate(model, graph, index, includeGemm, minElements, perChannel, qmax, compensation, context, compensationNotes, skipped)
+            : new Dictionary<NodeProto, LayerCompensation>();
         var orphans = new List<string>();
         var nodes = new List<NodeProto>(graph.Node.Count);
         long floatBytes = 0, quantizedBytes = 0;
@@ -141,6 +175,11 @@ public sealed class DynamicInt8Pass : IModelPass
             }
 
             var (q, scales) = Quantize(layer, perChannel, qmax);
+            if (compensations.TryGetValue(node, out var compensated))
+            {
+                layer = Compensated(layer, q, compensated);
+            }
+
             var stem = Display(node);
             var weightName = index.UniqueName(node.Input[1] + "_int8");
             var scaleName = index.UniqueName(node.Input[1] + "_scale");
@@ -215,6 +254,8 @@ public sealed class DynamicInt8Pass : IModelPass
             [
                 string.Create(CultureInfo.InvariantCulture, $"{quantized} layer(s) quantized ({form}, {(perChannel ? "per-column" : "per-tensor")} int8 weights, ±{qmax})."),
                 string.Create(CultureInfo.InvariantCulture, $"Quantized weights: {floatBytes} float32 bytes -> {quantizedBytes} bytes (int8 + scales)."),
+                $"weight rounding: {rounding}; bias correction: {(compensation.BiasCorrection ? "on" : "off")}",
+                .. compensationNotes,
             ],
         });
     }
@@ -248,6 +289,79 @@ public sealed class DynamicInt8Pass : IModelPass
         }
 
         return (values, scales);
+    }
+
+    /// <summary>
+    /// GPTQ integers and bias shifts for the layers the main loop will quantize (same filters, same grid from
+    /// <see cref="Quantize"/>), from the float model's activations on the calibration rows.
+    /// </summary>
+    private static Dictionary<NodeProto, LayerCompensation> Compensate(
+        ModelProto model, GraphProto graph, GraphIndex index, bool includeGemm, long minElements, bool perChannel, int qmax,
+        QuantizationCompensationOptions options, PassContext context, List<string> notes, List<string> skipped)
+    {
+        var (weightLayers, _) = WeightLayer.Find(graph);
+        var byNode = weightLayers.ToDictionary(l => l.Node);
+        var items = new List<QuantizedLayer>();
+        foreach (var node in graph.Node)
+        {
+            if (!IsCandidate(node, index, includeGemm) || Prepare(node, index, out _) is not { } layer || layer.Depth * layer.Columns < minElements)
+            {
+                continue;
+            }
+
+            if (!byNode.TryGetValue(node, out var weightLayer))
+            {
+                skipped.Add($"{Display(node)} ({node.OpType}): no rounding compensation, its weight is shared or not a float32 initializer of its own");
+                continue;
+            }
+
+            var (_, scales) = Quantize(layer, perChannel, qmax);
+            int depth = (int)layer.Depth, columns = (int)layer.Columns;
+            var weights = new double[depth * columns];
+            for (var k = 0; k < depth; k++)
+            {
+                for (var j = 0; j < columns; j++)
+                {
+                    weights[(j * depth) + k] = layer.Weights[(k * columns) + j];
+                }
+            }
+
+            var rowScales = Enumerable.Range(0, columns).Select(j => scales[perChannel ? j : 0]).ToArray();
+            items.Add(new QuantizedLayer(weightLayer, weights, rowScales, qmax));
+        }
+
+        var sample = DatasetSampler.Subsample(context.CalibrationData!, CompensationRows, 0);
+        var results = QuantizationCompensator.Apply(model, items, sample, context.Sessions, options, notes, skipped, context.CancellationToken);
+        return results.ToDictionary(kv => kv.Key.Node, kv => kv.Value);
+    }
+
+    /// <summary>The layer with its bias shifted, and <paramref name="q"/> ([depth, columns]) overwritten by GPTQ's integers.</summary>
+    private static Layer Compensated(Layer layer, sbyte[] q, LayerCompensation compensation)
+    {
+        int depth = (int)layer.Depth, columns = (int)layer.Columns;
+        if (compensation.Values is { } values)
+        {
+            for (var k = 0; k < depth; k++)
+            {
+                for (var j = 0; j < columns; j++)
+                {
+                    q[(k * columns) + j] = checked((sbyte)values[(j * depth) + k]);
+                }
+            }
+        }
+
+        if (compensation.BiasShift is not { } shift)
+        {
+            return layer;
+        }
+
+        var bias = new float[columns];
+        for (var j = 0; j < columns; j++)
+        {
+            bias[j] = (float)((layer.Bias?[j] ?? 0) + shift[j]);
+        }
+
+        return layer with { Bias = bias };
     }
 
     private static bool IsCandidate(NodeProto node, GraphIndex index, bool includeGemm)

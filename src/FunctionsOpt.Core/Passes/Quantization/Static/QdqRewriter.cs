@@ -17,14 +17,16 @@ internal sealed class QdqRewriter
     private readonly QdqPlan _plan;
     private readonly StaticInt8Options _options;
     private readonly IReadOnlyDictionary<string, TensorRange> _ranges;
+    private readonly IReadOnlyDictionary<string, sbyte[]> _presetWeights;
     private readonly Dictionary<string, QuantParams> _params = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), (string Output, float[] Scales)> _weights = [];
     private readonly List<NodeProto> _prelude = [];
     private readonly Dictionary<NodeProto, List<NodeProto>> _after = [];
     private GraphIndex _index;
 
-    private QdqRewriter(GraphProto graph, QdqPlan plan, StaticInt8Options options, IReadOnlyDictionary<string, TensorRange> ranges)
+    private QdqRewriter(GraphProto graph, QdqPlan plan, StaticInt8Options options, IReadOnlyDictionary<string, TensorRange> ranges, IReadOnlyDictionary<string, sbyte[]> presetWeights)
     {
+        _presetWeights = presetWeights;
         _graph = graph;
         _plan = plan;
         _options = options;
@@ -34,9 +36,17 @@ internal sealed class QdqRewriter
 
     public int NodesAdded { get; private set; }
 
-    public static int Rewrite(GraphProto graph, QdqPlan plan, StaticInt8Options options, IReadOnlyDictionary<string, TensorRange> ranges)
+    /// <param name="graph">The graph, rewritten in place.</param>
+    /// <param name="plan">What to quantize.</param>
+    /// <param name="options">The pass options.</param>
+    /// <param name="ranges">Calibrated activation ranges.</param>
+    /// <param name="presetWeights">
+    /// Int8 values (tensor order) chosen by rounding compensation for some weights, on the grid this rewriter
+    /// computes for them (same scales); they replace nearest rounding.
+    /// </param>
+    public static int Rewrite(GraphProto graph, QdqPlan plan, StaticInt8Options options, IReadOnlyDictionary<string, TensorRange> ranges, IReadOnlyDictionary<string, sbyte[]>? presetWeights = null)
     {
-        var rewriter = new QdqRewriter(graph, plan, options, ranges);
+        var rewriter = new QdqRewriter(graph, plan, options, ranges, presetWeights ?? new Dictionary<string, sbyte[]>());
         rewriter.Run();
         return rewriter.NodesAdded;
     }
@@ -199,6 +209,11 @@ internal sealed class QdqRewriter
 
         var tensor = _index.Initializer(name)!;
         var (values, scales) = QuantizationMath.QuantizeWeights(TensorData.ReadFloats(tensor), tensor.Dims, axis);
+        if (_presetWeights.TryGetValue(name, out var preset))
+        {
+            values = preset.Length == values.Length ? preset : throw new InvalidOperationException($"Preset int8 values for '{name}' have {preset.Length} entries, the weight {values.Length}.");
+        }
+
         IReadOnlyList<long> scaleDims = axis is null ? [] : [scales.Length];
         var quantized = AddInitializer(TensorData.CreateInt8(_index.UniqueName(name + "_quantized"), tensor.Dims, values));
         var scale = AddInitializer(TensorData.CreateFloat(_index.UniqueName(name + "_scale"), scaleDims, scales));

@@ -26,6 +26,10 @@ internal sealed record StaticInt8Options
 
     public required IReadOnlyList<string> ExcludeNodes { get; init; }
 
+    public required bool Gptq { get; init; }
+
+    public required bool BiasCorrection { get; init; }
+
     public static StaticInt8Options Parse(StaticInt8Pass pass, PassParameters parameters)
     {
         parameters.EnsureKnown(pass);
@@ -73,8 +77,16 @@ internal sealed record StaticInt8Options
                 $"Op type(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} cannot be quantized by this pass. Supported: {string.Join(", ", StaticInt8Pass.SupportedOpTypes)}.");
         }
 
+        var rounding = parameters.GetText(pass, StaticInt8Pass.RoundingParameter);
+        if (rounding is not ("nearest" or "gptq"))
+        {
+            throw new InvalidPassConfigurationException(name, $"Unknown rounding '{rounding}'; use nearest or gptq.");
+        }
+
         return new StaticInt8Options
         {
+            Gptq = rounding == "gptq",
+            BiasCorrection = parameters.GetBoolean(pass, StaticInt8Pass.BiasCorrectionParameter),
             Method = method,
             Percentile = percentile,
             CalibrationSamples = (int)samples,

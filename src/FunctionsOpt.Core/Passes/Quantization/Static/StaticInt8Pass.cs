@@ -2,6 +2,7 @@ using System.Globalization;
 using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Core.Onnx;
+using FunctionsOpt.Core.Passes.Compensation;
 using FunctionsOpt.Core.Passes.Quantization.Calibration;
 using FunctionsOpt.Core.Search.Space;
 using Onnx;
@@ -15,7 +16,9 @@ namespace FunctionsOpt.Core.Passes.Quantization.Static;
 /// DequantizeLinear; Conv and Gemm biases become int32 with scale input_scale × weight_scale, so ONNX Runtime fuses
 /// the groups into QLinearConv, QGemm and QLinearMatMul. A Relu right after a quantized node is folded into that
 /// node's output quantization when activations are asymmetric (the [0, max] range saturates negatives exactly as
-/// Relu does). Stateless and thread-safe; the input model is never modified, and identical inputs give
+/// Relu does). With <c>rounding=gptq</c> the weight integers are chosen by GPTQ on the calibration rows, and with
+/// <c>bias-correction</c> each quantized layer's bias absorbs the mean output shift of its rounded weights (see
+/// <c>QdqCompensation</c>). Stateless and thread-safe; the input model is never modified, and identical inputs give
 /// byte-identical outputs (calibration is deterministic, and a smaller sample count is a prefix of a larger one for
 /// the same seed).
 /// </summary>
@@ -58,6 +61,18 @@ public sealed class StaticInt8Pass : IModelPass
     /// <summary>Parameter: comma-separated node names to leave in float.</summary>
     public const string ExcludeNodesParameter = "exclude-nodes";
 
+    /// <summary>
+    /// Parameter: weight rounding, <c>nearest</c> (the default) or <c>gptq</c>. GPTQ runs inside this pass rather than
+    /// as a separate compensation pass before it, because only the quantizer knows its grid: the scales come from the
+    /// float weights it receives, so float weights pre-rounded elsewhere would have to reproduce the same absmax and
+    /// land exactly on q·scale to survive its rounding. Here the integers GPTQ chooses are stored as they are, on the
+    /// scales this pass computes anyway.
+    /// </summary>
+    public const string RoundingParameter = "rounding";
+
+    /// <summary>Parameter: shift each quantized layer's bias so its output mean on calibration rows matches the float layer's.</summary>
+    public const string BiasCorrectionParameter = "bias-correction";
+
     /// <summary>Smallest percentile accepted.</summary>
     public const double MinPercentile = 90;
 
@@ -91,6 +106,8 @@ public sealed class StaticInt8Pass : IModelPass
         new CategoricalParameter(OpTypesParameter, [CoreOpTypes, ExtendedOpTypes], CoreOpTypes),
         // Node names are not searched: the only choice offered is the empty list.
         new CategoricalParameter(ExcludeNodesParameter, [string.Empty], string.Empty),
+        new CategoricalParameter(RoundingParameter, ["nearest", "gptq"], "nearest"),
+        new BooleanParameter(BiasCorrectionParameter, false),
     ];
 
     /// <inheritdoc />
@@ -148,17 +165,27 @@ public sealed class StaticInt8Pass : IModelPass
         }
 
         var output = model.Clone();
-        var plan = QdqPlan.Create(output, options, Name);
-
         var sample = DatasetSampler.Subsample(context.CalibrationData, options.CalibrationSamples, options.CalibrationSeed);
+        var compensation = new QuantizationCompensationOptions(options.Gptq, options.BiasCorrection);
+        var compensationNotes = new List<string>();
+        var compensationSkipped = new List<string>();
+        IReadOnlyDictionary<string, sbyte[]>? presets = null;
+        if (compensation.Any)
+        {
+            // Edits the float biases of output (and may add nodes), so the plan and the activation ranges below are
+            // taken on the corrected float graph.
+            presets = QdqCompensation.Apply(model, output, options, sample, context.Sessions, compensation, Name, compensationNotes, compensationSkipped, context.CancellationToken);
+        }
+
+        var plan = QdqPlan.Create(output, options, Name);
         var calibration = new Calibrator(context.Sessions).Calibrate(
-            model,
+            output,
             plan.CalibrationTensors,
             sample,
             new CalibrationOptions { Method = options.Method, Percentile = options.Percentile, Symmetric = options.SymmetricActivations },
             context.CancellationToken);
 
-        var added = QdqRewriter.Rewrite(output.Graph, plan, options, calibration.Ranges);
+        var added = QdqRewriter.Rewrite(output.Graph, plan, options, calibration.Ranges, presets);
 
         var values = Definitions.ToDictionary(
             d => d.Name,
@@ -171,7 +198,7 @@ public sealed class StaticInt8Pass : IModelPass
             NodesTouched = plan.Nodes.Count + plan.FusedRelu.Count + added,
             InitializerBytesBefore = InitializerBytes(model.Graph),
             InitializerBytesAfter = InitializerBytes(output.Graph),
-            Skipped = plan.Skipped,
+            Skipped = [.. plan.Skipped, .. compensationSkipped],
             Notes =
             [
                 $"quantized {plan.Nodes.Count} node(s): {string.Join(", ", plan.Nodes.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key + " x" + g.Count().ToString(CultureInfo.InvariantCulture)))}",
@@ -180,6 +207,8 @@ public sealed class StaticInt8Pass : IModelPass
                 plan.FusedRelu.Count > 0
                     ? $"Relu folded into output quantization: {string.Join(", ", plan.FusedRelu.Values.Select(r => r.Name.Length > 0 ? r.Name : r.Output[0]))}"
                     : "no Relu folded",
+                $"weight rounding: {(options.Gptq ? "gptq" : "nearest")}; bias correction: {(options.BiasCorrection ? "on" : "off")}",
+                .. compensationNotes,
             ],
         };
         return new PassOutput(output, record);
