@@ -231,7 +231,10 @@ public sealed class DynamicInt8Pass : IModelPass
 
         if (quantized == 0)
         {
-            throw new PassNotApplicableException(Name, $"Pass '{Name}' quantized no layer: {string.Join(" ", skipped)}");
+            var why = skipped.Count > 0
+                ? string.Join(" ", skipped)
+                : $"the graph has no {(includeGemm ? "MatMul or Gemm" : "MatMul")} node with a constant weight it can quantize{(includeGemm ? string.Empty : "; add Gemm to op-types if the model's layers are Gemm")}.";
+            throw new PassNotApplicableException(Name, $"Pass '{Name}' quantized no layer: {why}");
         }
 
         graph.Node.Clear();
