@@ -61,6 +61,7 @@ public sealed class DurableBackend : IDisposable
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             PartitionCount = options.PartitionCount,
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
+            ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
             LeaseInterval = options.LeaseInterval,
             LeaseRenewInterval = third < tenSeconds ? third : tenSeconds,
             LeaseAcquireInterval = third < tenSeconds ? third : tenSeconds,

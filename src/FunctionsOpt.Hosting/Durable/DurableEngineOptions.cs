@@ -58,6 +58,14 @@ public sealed class DurableEngineOptions
     public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Azure Storage only: how long a dequeued orchestration (control-queue) message stays invisible to other
+    /// processes. The backend prefetches these messages, so a process that dies holds some of them; a restarted or
+    /// surviving process sees them again only after this, and a run waits at least this long after a crash. Within one
+    /// process a message that reappears is recognised as the same message. Default 5 min (10 s-1 h), Azure's default.
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Azure Storage only: how long a partition lease lasts without renewal; a process that died releases its
     /// partitions after this. Default 30 s (10 s-5 min).
     /// </summary>
@@ -65,6 +73,13 @@ public sealed class DurableEngineOptions
 
     /// <summary>The loopback port of the in-process gRPC sidecar; 0 picks a free one. Default 0.</summary>
     public int SidecarPort { get; set; }
+
+    /// <summary>
+    /// How often the sidecar sends the worker a health ping on its work-item stream. The worker treats a stream that
+    /// carries nothing for 120 s as dead and reconnects; pings keep an idle stream (long trials, a run waiting for a
+    /// crashed process's messages) alive. Default 20 s (100 ms-10 min).
+    /// </summary>
+    public TimeSpan HealthPingInterval { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>Checks <see cref="DurableEngineOptions"/> and says how to fix every problem at once.</summary>
@@ -99,7 +114,9 @@ internal sealed class DurableEngineOptionsValidator : IValidateOptions<DurableEn
         Range(failures, "SidecarPort", options.SidecarPort, 0, 65535);
         Range(failures, "MaxQueuePollingInterval", options.MaxQueuePollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
         Range(failures, "WorkItemVisibilityTimeout", options.WorkItemVisibilityTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
+        Range(failures, "ControlQueueVisibilityTimeout", options.ControlQueueVisibilityTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
         Range(failures, "LeaseInterval", options.LeaseInterval, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
+        Range(failures, "HealthPingInterval", options.HealthPingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,3 +1,4 @@
+using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Durable;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Grpc;
@@ -46,7 +47,9 @@ public static class DurableEngineServiceCollectionExtensions
             builder.Services.AddOptions<GrpcDurableTaskClientOptions>(builder.Name)
                 .Configure<DurableSidecarEndpoint>((options, endpoint) => options.Channel = endpoint.Channel);
         });
-        services.TryAddSingleton(sp => new OptimizationRunClient(sp.GetRequiredService<DurableTaskClient>()));
+        // With the store, a terminated run's state record is marked Cancelled (on terminate and on the next status read).
+        services.TryAddSingleton(sp => new OptimizationRunClient(
+            sp.GetRequiredService<DurableTaskClient>(), sp.GetService<IArtifactStore>(), sp.GetService<TimeProvider>()));
         return services;
     }
 }

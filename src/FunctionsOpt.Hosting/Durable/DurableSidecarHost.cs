@@ -3,15 +3,15 @@ using DurableTask.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FunctionsOpt.Hosting.Durable;
 
 /// <summary>
-/// Runs the Durable Task gRPC sidecar (<see cref="TaskHubGrpcServer"/> over <see cref="DurableBackend"/>) in Kestrel
+/// Runs the Durable Task gRPC sidecar (<see cref="RelayingTaskHubGrpcServer"/> over <see cref="DurableBackend"/>) in Kestrel
 /// on loopback, inside this process, so that the worker and the backend live and die together (a worker killed
 /// while a separate sidecar survived would leave its work pinned). Creates the task hub when it does not exist.
 /// Registered before the worker so it listens before the worker connects.
@@ -22,14 +22,16 @@ internal sealed partial class DurableSidecarHost : IHostedService, IAsyncDisposa
     private readonly DurableSidecarEndpoint _endpoint;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly WorkItemRelay _relay;
     private WebApplication? _app;
 
-    public DurableSidecarHost(DurableBackend backend, DurableSidecarEndpoint endpoint, ILoggerFactory loggers)
+    public DurableSidecarHost(DurableBackend backend, DurableSidecarEndpoint endpoint, IOptions<DurableEngineOptions> options, ILoggerFactory loggers)
     {
         _backend = backend;
         _endpoint = endpoint;
         _loggers = loggers;
         _logger = loggers.CreateLogger<DurableSidecarHost>();
+        _relay = new WorkItemRelay(options.Value.HealthPingInterval, loggers.CreateLogger<WorkItemRelay>());
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -46,10 +48,11 @@ internal sealed partial class DurableSidecarHost : IHostedService, IAsyncDisposa
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(_backend.Service);
         builder.Services.AddSingleton(_backend.Client);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddSingleton(_relay);
+        builder.Services.AddSingleton<RelayingTaskHubGrpcServer>();
         var app = builder.Build();
         app.UseRouting();
-        app.MapGrpcService<TaskHubGrpcServer>();
+        app.MapGrpcService<RelayingTaskHubGrpcServer>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         Started(_logger, _backend.Kind, _endpoint.Address);
@@ -70,6 +73,8 @@ internal sealed partial class DurableSidecarHost : IHostedService, IAsyncDisposa
             _app = null;
             await app.DisposeAsync().ConfigureAwait(false);
         }
+
+        _relay.Dispose();
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Durable sidecar over the {Backend} backend listening on {Address}")]

@@ -1,3 +1,4 @@
+using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -12,13 +13,24 @@ namespace FunctionsOpt.Orchestration.Durable;
 /// </summary>
 public sealed class OptimizationRunClient
 {
-    private readonly DurableTaskClient _client;
+    /// <summary>The stop reason a terminated run's record carries (with the caller's reason after a colon).</summary>
+    public const string TerminatedStopReason = "terminated";
 
-    /// <summary>Wraps <paramref name="client"/>.</summary>
-    public OptimizationRunClient(DurableTaskClient client)
+    private readonly DurableTaskClient _client;
+    private readonly IArtifactStore? _store;
+    private readonly TimeProvider _clock;
+
+    /// <summary>
+    /// Wraps <paramref name="client"/>. With <paramref name="store"/>, a terminated run's state record is made to
+    /// agree with the engine (see <see cref="TerminateAsync"/> and <see cref="GetInstanceAsync"/>); without it the
+    /// record is left as the orchestration last wrote it.
+    /// </summary>
+    public OptimizationRunClient(DurableTaskClient client, IArtifactStore? store = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
+        _store = store;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>The underlying durable client.</summary>
@@ -63,9 +75,21 @@ public sealed class OptimizationRunClient
         return metadata?.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunProgress>();
     }
 
-    /// <summary>The orchestration's metadata, or null when no such run exists.</summary>
-    public Task<OrchestrationMetadata?> GetInstanceAsync(string runId, CancellationToken cancellationToken = default) =>
-        _client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+    /// <summary>
+    /// The orchestration's metadata, or null when no such run exists. A terminated run whose state record still says
+    /// it is running (terminated by another client, or a terminate whose record update was lost) has its record
+    /// reconciled to <see cref="RunStatus.Cancelled"/> first, so a status read afterwards agrees with the engine.
+    /// </summary>
+    public async Task<OrchestrationMetadata?> GetInstanceAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var metadata = await _client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is { RuntimeStatus: OrchestrationRuntimeStatus.Terminated })
+        {
+            await ReconcileTerminatedAsync(metadata, cancellationToken).ConfigureAwait(false);
+        }
+
+        return metadata;
+    }
 
     /// <summary>Waits for the run to end and returns its summary.</summary>
     public async Task<RunSummary?> WaitAsync(string runId, CancellationToken cancellationToken = default)
@@ -74,9 +98,81 @@ public sealed class OptimizationRunClient
         return metadata.ReadOutputAs<RunSummary>();
     }
 
+    /// <summary>
+    /// Stops the run now, without waiting for the trials in flight (unlike <see cref="CancelAsync"/>), then, once the
+    /// engine confirms the orchestration ended, marks its state record <see cref="RunStatus.Cancelled"/> with the
+    /// trials recorded so far kept, the stop reason <c>terminated: {reason}</c> and an end time. The record update is
+    /// a conditional (ETag) write that leaves a record that already ended alone, so it is idempotent and never
+    /// overwrites a run that completed or failed first. Returns the orchestration's final status. Needs the store.
+    /// Trials still running when the run is terminated may finish and add their results to the record afterwards.
+    /// </summary>
+    public async Task<OrchestrationRuntimeStatus> TerminateAsync(string runId, string reason = "terminated by the user", CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        if (_store is null)
+        {
+            throw new InvalidOperationException("Terminating a run needs the artifact store to mark its state record; construct OptimizationRunClient with the IArtifactStore.");
+        }
+
+        await _client.TerminateInstanceAsync(runId, reason, cancellationToken).ConfigureAwait(false);
+        var metadata = await _client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
+        {
+            await ReconcileTerminatedAsync(metadata, cancellationToken).ConfigureAwait(false);
+        }
+
+        return metadata.RuntimeStatus;
+    }
+
     /// <summary>Asks the run to stop after the trials in flight; it ends Cancelled with partial results kept.</summary>
     public Task CancelAsync(string runId, string reason = "cancelled by the user", CancellationToken cancellationToken = default) =>
         _client.RaiseEventAsync(runId, OptimizationOrchestrator.CancelEventName, reason, cancellationToken);
+
+    /// <summary>
+    /// Marks the record of the terminated run <paramref name="metadata"/> Cancelled unless it already ended; creates
+    /// the record from the orchestration's input when the run was terminated before it wrote one.
+    /// </summary>
+    private async Task ReconcileTerminatedAsync(OrchestrationMetadata metadata, CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        var runId = metadata.InstanceId;
+        var reason = metadata.SerializedOutput is null ? null : metadata.ReadOutputAs<string>();
+        var stopReason = string.IsNullOrWhiteSpace(reason) ? TerminatedStopReason : $"{TerminatedStopReason}: {reason}";
+        var endedAt = new DateTimeOffset(metadata.LastUpdatedAt.UtcDateTime, TimeSpan.Zero);
+        RunState Cancelled(RunState s) => s.IsTerminal ? s : s with
+        {
+            Status = RunStatus.Cancelled,
+            CurrentRung = null,
+            Outcome = (s.Outcome ?? new RunOutcome()) with { StopReason = stopReason },
+            Timings = s.Timings with { CompletedAt = s.Timings.CompletedAt ?? endedAt },
+        };
+
+        var current = await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            if (metadata.SerializedInput is null || metadata.ReadInputAs<OptimizationInput>() is not { } input)
+            {
+                return;
+            }
+
+            // Create-only: if the run's first activity wrote the record meanwhile, the update below handles it.
+            var created = await _store.TryWriteStateAsync(Cancelled(RunState.Create(runId, input.Spec, _clock.GetUtcNow())), null, cancellationToken).ConfigureAwait(false);
+            if (created.Written)
+            {
+                return;
+            }
+        }
+        else if (current.State.IsTerminal)
+        {
+            return;
+        }
+
+        await _store.UpdateStateAsync(runId, Cancelled, cancellationToken).ConfigureAwait(false);
+    }
 }
 
 /// <summary>The outcome of a submission.</summary>

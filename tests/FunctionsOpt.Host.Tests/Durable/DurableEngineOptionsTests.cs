@@ -15,19 +15,23 @@ public sealed class DurableEngineOptionsTests
             PartitionCount = 17,
             MaxQueuePollingInterval = TimeSpan.Zero,
             LeaseInterval = TimeSpan.FromSeconds(1),
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(5),
+            HealthPingInterval = TimeSpan.Zero,
         };
 
         var result = new DurableEngineOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        Assert.Equal(6, failures.Count);
+        Assert.Equal(8, failures.Count);
         Assert.Contains(failures, f => f.Contains("ConnectionString", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("TaskHubName", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("MaxConcurrentActivities", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("PartitionCount", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("MaxQueuePollingInterval", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("LeaseInterval", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("ControlQueueVisibilityTimeout", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("HealthPingInterval", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -47,7 +51,7 @@ public sealed class DurableEngineOptionsTests
     }
 
     [Fact]
-    public void SettingsOf_Options_CarriesHubConcurrencyPollingAndLeases()
+    public void SettingsOf_Options_CarriesHubConcurrencyPollingVisibilityAndLeases()
     {
         var options = new DurableEngineOptions
         {
@@ -58,6 +62,7 @@ public sealed class DurableEngineOptionsTests
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
             PartitionCount = 2,
             WorkItemVisibilityTimeout = TimeSpan.FromSeconds(20),
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(25),
             LeaseInterval = TimeSpan.FromSeconds(12),
         };
 
@@ -69,6 +74,7 @@ public sealed class DurableEngineOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(1), settings.MaxQueuePollingInterval);
         Assert.Equal(2, settings.PartitionCount);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.WorkItemQueueVisibilityTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(25), settings.ControlQueueVisibilityTimeout);
         Assert.Equal(TimeSpan.FromSeconds(12), settings.LeaseInterval);
         Assert.Equal(TimeSpan.FromSeconds(4), settings.LeaseRenewInterval);
         Assert.NotNull(settings.StorageAccountClientProvider);

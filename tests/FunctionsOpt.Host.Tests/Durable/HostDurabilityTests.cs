@@ -26,7 +26,7 @@ public sealed class HostDurabilityTests(AzuriteFixture azurite) : IDisposable
         }
     }
 
-    [DurabilityFact]
+    [Fact]
     public async Task HostProcess_KilledMidRungAndRestarted_CompletesWithTheUninterruptedBestAndNoTrialTwice()
     {
         // The uninterrupted run (in process) of the same search: same seed, its own copy of the inputs.
@@ -49,6 +49,8 @@ public sealed class HostDurabilityTests(AzuriteFixture azurite) : IDisposable
         var queue = "requests-" + Guid.NewGuid().ToString("N")[..8];
         var settings = EngineHost.Settings(azurite, EngineHost.NewTaskHub(), Path.Combine(_temp, "work"), ingestion: true);
         settings["FunctionsOpt:Ingestion:BlobWatcherEnabled"] = "false";
+        // Timestamps in the host log that a timeout reports, to tell a stall from a slow machine.
+        settings["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ";
         settings["FunctionsOpt:Ingestion:RequestQueueName"] = queue;
         settings["FunctionsOpt:Ingestion:PoisonQueueName"] = queue + "-poison";
         var requests = new QueueServiceClient(azurite.ConnectionString).GetQueueClient(queue);

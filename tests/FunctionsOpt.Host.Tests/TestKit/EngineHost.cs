@@ -9,6 +9,7 @@ using FunctionsOpt.Orchestration.Durable;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionsOpt.Host.Tests.TestKit;
 
@@ -47,6 +48,7 @@ internal sealed class EngineHost : IAsyncDisposable
         ["FunctionsOpt:DurableEngine:MaxQueuePollingInterval"] = "00:00:00.500",
         ["FunctionsOpt:DurableEngine:PartitionCount"] = "1",
         ["FunctionsOpt:DurableEngine:WorkItemVisibilityTimeout"] = "00:00:15",
+        ["FunctionsOpt:DurableEngine:ControlQueueVisibilityTimeout"] = "00:00:15",
         ["FunctionsOpt:DurableEngine:LeaseInterval"] = "00:00:10",
         ["FunctionsOpt:Optimization:MaxLatencyIterations"] = "20",
         ["FunctionsOpt:Optimization:MinLatencyIterations"] = "5",
@@ -59,17 +61,29 @@ internal sealed class EngineHost : IAsyncDisposable
     };
 
     public static async Task<EngineHost> StartAsync(
-        AzuriteFixture azurite, bool ingestion = false, string? taskHub = null, Action<Dictionary<string, string?>>? configure = null)
+        AzuriteFixture azurite,
+        bool ingestion = false,
+        string? taskHub = null,
+        Action<Dictionary<string, string?>>? configure = null,
+        Action<IServiceCollection>? configureServices = null,
+        ILoggerProvider? logs = null)
     {
         var work = Directory.CreateTempSubdirectory("fopt-host-work-").FullName;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var settings = Settings(azurite, taskHub ?? NewTaskHub(), work, ingestion);
         configure?.Invoke(settings);
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddLogging();
+        builder.Services.AddLogging(logging =>
+        {
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        });
         builder.Services.AddFunctionsOptArtifactStore();
         builder.Services.AddFunctionsOptDurableEngine(builder.Configuration);
         builder.Services.AddFunctionsOptIngestion(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new EngineHost(host, work);
