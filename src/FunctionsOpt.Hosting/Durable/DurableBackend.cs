@@ -55,7 +55,7 @@ public sealed class DurableBackend : IDisposable
         return new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = options.TaskHubName,
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString!),
+            StorageAccountClientProvider = options.RequireStorage().CreateDurableClientProvider(),
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,

@@ -1,3 +1,5 @@
+using FunctionsOpt.Hosting.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsOpt.Hosting.Durable;
@@ -27,8 +29,24 @@ public sealed class DurableEngineOptions
     /// <summary>The backend. Default <see cref="DurableBackendKind.AzureStorage"/>.</summary>
     public DurableBackendKind Backend { get; set; } = DurableBackendKind.AzureStorage;
 
-    /// <summary>Azure Storage only: the storage connection string (<c>UseDevelopmentStorage=true</c> or Azurite's, or an account key).</summary>
+    /// <summary>
+    /// Azure Storage only: the storage connection string (<c>UseDevelopmentStorage=true</c> or Azurite's, or an account
+    /// key). When unset, the identity-based <c>AzureWebJobsStorage</c> section is used (what infra writes in Azure, where
+    /// shared-key access is off; see <see cref="StorageConnection.Resolve"/>).
+    /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>The resolved connection (set after binding; never bound from configuration).</summary>
+    internal StorageConnection? Storage { get; set; }
+
+    /// <summary>Why no connection could be resolved, for the validator.</summary>
+    internal string? StorageProblem { get; set; }
+
+    /// <summary>The resolved connection, or one from <see cref="ConnectionString"/> when these options were built by hand.</summary>
+    internal StorageConnection RequireStorage() =>
+        Storage
+        ?? (string.IsNullOrWhiteSpace(ConnectionString) ? null : StorageConnection.FromConnectionString(ConnectionString))
+        ?? throw new InvalidOperationException(StorageProblem ?? $"{SectionName}:ConnectionString is not set.");
 
     /// <summary>
     /// Azure Storage only: the task hub name (3-45 letters and digits, starting with a letter). Every host process
@@ -97,7 +115,11 @@ internal sealed class DurableEngineOptionsValidator : IValidateOptions<DurableEn
 
         if (options.Backend == DurableBackendKind.AzureStorage)
         {
-            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            if (options.StorageProblem is { } problem)
+            {
+                failures.Add(problem + " The AzureStorage backend needs it.");
+            }
+            else if (options.Storage is null && string.IsNullOrWhiteSpace(options.ConnectionString))
             {
                 failures.Add($"{S}:ConnectionString is required for the AzureStorage backend; set it (UseDevelopmentStorage=true for Azurite).");
             }
@@ -129,6 +151,19 @@ internal sealed class DurableEngineOptionsValidator : IValidateOptions<DurableEn
         if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
         {
             failures.Add($"{DurableEngineOptions.SectionName}:{key} is {value}; use a value from {min} to {max}.");
+        }
+    }
+}
+
+/// <summary>Resolves the engine's storage connection from its own setting or the <c>AzureWebJobsStorage</c> section.</summary>
+internal sealed class DurableEngineStorageResolver(IConfiguration configuration) : IPostConfigureOptions<DurableEngineOptions>
+{
+    public void PostConfigure(string? name, DurableEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Backend == DurableBackendKind.AzureStorage)
+        {
+            (options.Storage, options.StorageProblem) = StorageConnection.ResolveFor($"{DurableEngineOptions.SectionName}:ConnectionString", options.ConnectionString, configuration);
         }
     }
 }

@@ -28,6 +28,7 @@ public static class DurableEngineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<DurableEngineOptions>().Bind(configuration.GetSection(DurableEngineOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DurableEngineOptions>, DurableEngineOptionsValidator>());
+        services.AddSingleton<IPostConfigureOptions<DurableEngineOptions>>(new DurableEngineStorageResolver(configuration));
         services.TryAddSingleton(sp => DurableBackend.Create(sp.GetRequiredService<IOptions<DurableEngineOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<DurableSidecarEndpoint>();
 

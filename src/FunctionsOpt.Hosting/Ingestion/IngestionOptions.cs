@@ -84,17 +84,7 @@ internal sealed class IngestionStorageResolver(IConfiguration configuration) : I
     public void PostConfigure(string? name, IngestionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        try
-        {
-            options.Storage = StorageConnection.Resolve(options.ConnectionString, configuration);
-            options.StorageProblem = options.Storage is null
-                ? $"{IngestionOptions.SectionName}:ConnectionString is not set and there is no {StorageConnection.DefaultSection} connection; set one (UseDevelopmentStorage=true for Azurite, or {StorageConnection.DefaultSection}__accountName with a managed identity in Azure)."
-                : null;
-        }
-        catch (InvalidOperationException ex)
-        {
-            options.StorageProblem = ex.Message;
-        }
+        (options.Storage, options.StorageProblem) = StorageConnection.ResolveFor($"{IngestionOptions.SectionName}:ConnectionString", options.ConnectionString, configuration);
     }
 
     public ValidateOptionsResult Validate(string? name, IngestionOptions options)

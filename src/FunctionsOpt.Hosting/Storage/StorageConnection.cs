@@ -117,6 +117,26 @@ public sealed class StorageConnection
     }
 
     /// <summary>
+    /// <see cref="Resolve"/> for an options class: the connection, or null and a problem that names
+    /// <paramref name="settingName"/>, the section, and how to fix it.
+    /// </summary>
+    public static (StorageConnection? Connection, string? Problem) ResolveFor(string settingName, string? connectionString, IConfiguration configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(settingName);
+        try
+        {
+            var connection = Resolve(connectionString, configuration);
+            return connection is not null
+                ? (connection, null)
+                : (null, $"{settingName} is not set and there is no {DefaultSection} connection; set one (UseDevelopmentStorage=true for Azurite, or {DefaultSection}__accountName with a managed identity in Azure).");
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    /// <summary>
     /// <see cref="ManagedIdentityCredential"/> (the user-assigned <paramref name="clientId"/>, or the system identity) when
     /// <paramref name="credential"/> is <c>managedidentity</c>; otherwise <see cref="DefaultAzureCredential"/> preferring
     /// that client id (the developer's login locally).
