@@ -83,7 +83,7 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     }
 
     /// <summary>Starting, watching and cancelling runs (the same client every host uses).</summary>
-    public OptimizationRunClient Runs => new(Client);
+    public OptimizationRunClient Runs => new(Client, Store);
 
     /// <summary>Starts a run of <paramref name="spec"/> unless one with its run id exists; returns the run id either way.</summary>
     public async Task<string> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default) =>

@@ -75,7 +75,7 @@ public sealed class OptimizationHttpFunctions(IArtifactStore store, TimeProvider
         return new ApiActionResult(await Api(client).ReportAsync(id, request.HttpContext.RequestAborted));
     }
 
-    private OptimizationApi Api(DurableTaskClient client) => new(new OptimizationRunClient(client), store, clock, logger);
+    private OptimizationApi Api(DurableTaskClient client) => new(new OptimizationRunClient(client, store, clock), store, clock, logger);
 
     /// <summary>The body as text, read up to one character past the spec limit so an oversized body is reported, not buffered.</summary>
     private static async Task<string> ReadBodyAsync(HttpRequest request)

@@ -29,7 +29,7 @@ public sealed partial class OptimizationRequestQueueFunction(IArtifactStore stor
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var api = new OptimizationApi(new OptimizationRunClient(client), store, clock, apiLogger);
+        var api = new OptimizationApi(new OptimizationRunClient(client, store, clock), store, clock, apiLogger);
         var outcome = await api.SubmitAsync(message.Body?.ToString(), $"queue:{QueueName}/{message.MessageId}", cancellationToken);
         if (outcome.Problem is { } problem)
         {

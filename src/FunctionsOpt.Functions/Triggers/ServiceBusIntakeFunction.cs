@@ -45,7 +45,7 @@ public sealed partial class ServiceBusIntakeFunction(
 
         // Resolved only here: with the storage-queue transport no Service Bus client is ever created.
         var busClient = services.GetRequiredService<ServiceBusClient>();
-        var handler = new OptimizationRequestHandler(new OptimizationRunClient(client), new SpecIntake(store), options, handlerLogger, clock);
+        var handler = new OptimizationRequestHandler(new OptimizationRunClient(client, store, clock), new SpecIntake(store), options, handlerLogger, clock);
         await using var receiver = busClient.CreateReceiver(settings.RequestsQueueName, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock });
         var outcomes = await ServiceBusIntakeDrain.DrainAsync(receiver, handler, settings.DrainMaxMessages, settings.DrainMaxWaitTime, cancellationToken);
         if (outcomes.Count > 0)

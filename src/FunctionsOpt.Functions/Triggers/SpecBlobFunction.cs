@@ -25,7 +25,7 @@ public sealed partial class SpecBlobFunction(IArtifactStore store, TimeProvider 
         CancellationToken cancellationToken)
     {
         var specName = SpecDrop.SpecNameOf(name);
-        var api = new OptimizationApi(new OptimizationRunClient(client), store, clock, apiLogger);
+        var api = new OptimizationApi(new OptimizationRunClient(client, store, clock), store, clock, apiLogger);
         try
         {
             var outcome = await api.SubmitDroppedSpecAsync(specName, content, cancellationToken);

@@ -94,6 +94,10 @@ public sealed record RunState
     /// <summary>The chosen model's throughput curve over batch sizes, measured once when a run completes with a best model.</summary>
     public ServingProfile? Serving { get; init; }
 
+    /// <summary>Whether trials of this run should no longer run: it has ended, or a user asked it to stop. Not stored.</summary>
+    [JsonIgnore]
+    public bool IsStopping => IsTerminal || Timings.CancelRequestedAt is not null;
+
     /// <summary>Whether the run has ended (completed, failed or cancelled). Not stored.</summary>
     [JsonIgnore]
     public bool IsTerminal => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
@@ -270,4 +274,11 @@ public sealed record RunTimings
 
     /// <summary>When the run reached a terminal status.</summary>
     public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>
+    /// When a user asked the run to stop. From then on queued trials are skipped without running: the durable engine
+    /// still delivers the activities the run had scheduled, and they must neither spend the compute nor change the
+    /// record of a run that has ended.
+    /// </summary>
+    public DateTimeOffset? CancelRequestedAt { get; init; }
 }

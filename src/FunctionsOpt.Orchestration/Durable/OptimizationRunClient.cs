@@ -104,7 +104,8 @@ public sealed class OptimizationRunClient
     /// trials recorded so far kept, the stop reason <c>terminated: {reason}</c> and an end time. The record update is
     /// a conditional (ETag) write that leaves a record that already ended alone, so it is idempotent and never
     /// overwrites a run that completed or failed first. Returns the orchestration's final status. Needs the store.
-    /// Trials still running when the run is terminated may finish and add their results to the record afterwards.
+    /// Trials still queued or running when the run is terminated are skipped or dropped (see <see cref="RunTrialActivity"/>):
+    /// the record the run ended with does not change afterwards.
     /// </summary>
     public async Task<OrchestrationRuntimeStatus> TerminateAsync(string runId, string reason = "terminated by the user", CancellationToken cancellationToken = default)
     {
@@ -124,9 +125,25 @@ public sealed class OptimizationRunClient
         return metadata.RuntimeStatus;
     }
 
-    /// <summary>Asks the run to stop after the trials in flight; it ends Cancelled with partial results kept.</summary>
-    public Task CancelAsync(string runId, string reason = "cancelled by the user", CancellationToken cancellationToken = default) =>
-        _client.RaiseEventAsync(runId, OptimizationOrchestrator.CancelEventName, reason, cancellationToken);
+    /// <summary>
+    /// Asks the run to stop after the trials in flight; it ends Cancelled with partial results kept. With the store,
+    /// the state record then notes the request (<see cref="RunTimings.CancelRequestedAt"/>), so the trials the run had
+    /// already queued are skipped instead of run.
+    /// </summary>
+    public async Task CancelAsync(string runId, string reason = "cancelled by the user", CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        // The event first: if noting the request fails, the run is still cancelled.
+        await _client.RaiseEventAsync(runId, OptimizationOrchestrator.CancelEventName, reason, cancellationToken).ConfigureAwait(false);
+        if (_store is not null && await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false) is { State.IsStopping: false })
+        {
+            var now = _clock.GetUtcNow();
+            await _store.UpdateStateAsync(
+                runId,
+                s => s.IsStopping ? s : s with { Timings = s.Timings with { CancelRequestedAt = now } },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Marks the record of the terminated run <paramref name="metadata"/> Cancelled unless it already ended; creates

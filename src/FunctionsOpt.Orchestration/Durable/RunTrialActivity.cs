@@ -18,6 +18,9 @@ namespace FunctionsOpt.Orchestration.Durable;
 /// candidates, records the full result in the state record under the trial id, and returns a small summary.
 /// At-least-once safe: a re-run rebuilds the same bytes (or reuses them) and replaces the same trial id's record.
 /// A model-specific failure is a summary with its error code; only environment faults throw (and are retried).
+/// A trial of a run that has ended or was asked to stop (<see cref="RunState.IsStopping"/>) is skipped with
+/// <see cref="SkippedCode"/> and records nothing: the engine still delivers activities a cancelled or terminated run
+/// had scheduled, and those must not spend compute or change the record of a run that has ended.
 /// </summary>
 public sealed class RunTrialActivity(
     IArtifactStore store,
@@ -27,12 +30,20 @@ public sealed class RunTrialActivity(
     TimeProvider clock,
     ILogger<TrialExecutor>? logger = null) : TaskActivity<TrialActivityInput, TrialSummary>
 {
+    /// <summary>Error code of a trial skipped because its run has ended or is stopping.</summary>
+    public const string SkippedCode = "run-stopping";
+
     /// <inheritdoc />
     public override async Task<TrialSummary> RunAsync(TaskActivityContext context, TrialActivityInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var started = clock.GetUtcNow();
         var work = input.Work;
+        if ((await store.ReadStateAsync(input.RunId))?.State is { IsStopping: true } stopping)
+        {
+            return Skipped(work, stopping.Status);
+        }
+
         using var span = FunctionsOptTelemetry.StartTrial(input.RunId, work.TrialId, work.Rung);
         var prepared = await workspace.GetAsync(input.RunId, input.Spec);
         var configuration = SearchConfiguration.FromCanonical(work.Configuration);
@@ -76,7 +87,8 @@ public sealed class RunTrialActivity(
             CandidateHash = outcome.CandidateHash,
             Timings = new TrialTimings { StartedAt = started, CompletedAt = clock.GetUtcNow(), BuildSeconds = outcome.BuildSeconds, EvaluateSeconds = outcome.EvaluateSeconds },
         };
-        await store.UpdateStateAsync(input.RunId, s => s.WithTrial(record));
+        // A run that ended while this trial ran keeps the record it ended with.
+        await store.UpdateStateAsync(input.RunId, s => s.IsTerminal ? s : s.WithTrial(record));
         span?.SetTag(FunctionsOptTelemetry.StatusTag, record.Status.ToString());
         FunctionsOptTelemetry.TrialDuration.Record(
             (clock.GetUtcNow() - started).TotalSeconds, new KeyValuePair<string, object?>(FunctionsOptTelemetry.StatusTag, record.Status.ToString()));
@@ -92,4 +104,13 @@ public sealed class RunTrialActivity(
             CandidateHash = outcome.CandidateHash,
         };
     }
+
+    private static TrialSummary Skipped(TrialWork work, RunStatus status) => new()
+    {
+        TrialId = work.TrialId,
+        SchedulerTrialId = work.SchedulerTrialId,
+        Status = Core.Search.TrialStatus.Failed,
+        ErrorCode = SkippedCode,
+        Error = $"Skipped: the run is {(status is RunStatus.Cancelled or RunStatus.Completed or RunStatus.Failed ? status.ToString().ToLowerInvariant() : "stopping")}.",
+    };
 }

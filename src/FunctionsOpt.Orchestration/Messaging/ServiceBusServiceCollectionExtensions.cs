@@ -26,7 +26,7 @@ public static class ServiceBusServiceCollectionExtensions
     public static IServiceCollection AddFunctionsOptServiceBus(this IServiceCollection services)
     {
         services.AddFunctionsOptRunEvents();
-        services.TryAddSingleton(sp => new OptimizationRunClient(sp.GetRequiredService<DurableTaskClient>()));
+        services.TryAddSingleton(sp => new OptimizationRunClient(sp.GetRequiredService<DurableTaskClient>(), sp.GetService<IArtifactStore>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new OptimizationRequestHandler(
             sp.GetRequiredService<OptimizationRunClient>(),
             new SpecIntake(sp.GetRequiredService<IArtifactStore>()),

@@ -73,11 +73,19 @@ public sealed class HttpApiJourneyTests(AzuriteFixture azurite) : IAsyncLifetime
         var cancelledState = (await _host.Store.ReadStateAsync(cancelled.RunId))!.State;
         Assert.Equal(RunStatus.Cancelled, cancelledState.Status);
         Assert.True(cancelledState.Trials.Count >= midway.TrialsRecorded, $"{cancelledState.Trials.Count} trials kept, {midway.TrialsRecorded} seen before the cancel");
-        // Trials already dispatched when the cancel arrived still finish and are recorded after the run has ended.
         Assert.True(cancelledView.TrialsRecorded >= midway.TrialsRecorded);
+        // The rung had 27 trials queued; only those in flight around the cancel (two activities at a time) may
+        // still be recorded. Before queued trials were skipped, all 27 ran and were recorded before the run ended.
+        Assert.InRange(cancelledState.Trials.Count, midway.TrialsRecorded, midway.TrialsRecorded + 4);
+        Assert.NotNull(cancelledState.Timings.CancelRequestedAt);
         Assert.DoesNotContain(cancelledState.Trials, t => t.TrialId.StartsWith("final-", StringComparison.Ordinal));
 
         Assert.Equal(RunStatus.Completed, completedView.Status);
+        // By now the engine has delivered every trial the cancelled run had queued (two activities at a time, shared
+        // with the first run): they were skipped, and the record the run ended with never changed.
+        var cancelledLater = (await _host.Store.ReadStateAsync(cancelled.RunId))!.State;
+        Assert.Equal(cancelledState.Version, cancelledLater.Version);
+        Assert.Equal(cancelledState.Trials.Count, cancelledLater.Trials.Count);
         Assert.NotNull(completedView.Best);
         Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsync($"/api/optimizations/{started.RunId}/cancel", null)).StatusCode);
 
