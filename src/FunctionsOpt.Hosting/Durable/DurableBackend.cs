@@ -41,8 +41,11 @@ public sealed class DurableBackend : IDisposable
             return new DurableBackend(new GuardedOrchestrationService(memory, o.MaxConcurrentActivities, o.MaxConcurrentOrchestrations, logger), memory, o.Backend);
         }
 
+        // A running activity's lock is renewed at a third of the visibility timeout, so two renewals can fail in a row
+        // before another process may take the message.
         var service = new AzureStorageOrchestrationService(SettingsOf(o, loggers));
-        return new DurableBackend(new GuardedOrchestrationService(service, o.MaxConcurrentActivities, o.MaxConcurrentOrchestrations, logger), service, o.Backend);
+        var guarded = new GuardedOrchestrationService(service, o.MaxConcurrentActivities, o.MaxConcurrentOrchestrations, logger, o.WorkItemVisibilityTimeout / 3);
+        return new DurableBackend(guarded, service, o.Backend);
     }
 
     /// <summary>The Azure Storage backend's settings for <paramref name="options"/>.</summary>

@@ -71,7 +71,8 @@ public sealed class DurableEngineOptions
 
     /// <summary>
     /// Azure Storage only: how long a dequeued activity message stays invisible to other workers. A message taken by
-    /// a process that died is retried after this. Default 5 min (10 s-1 h).
+    /// a process that died is retried after this; a live process renews the lock of an activity it runs every third of
+    /// this, so a trial may run longer. Default 5 min (10 s-1 h).
     /// </summary>
     public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

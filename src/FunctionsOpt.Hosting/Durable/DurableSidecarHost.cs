@@ -73,8 +73,6 @@ internal sealed partial class DurableSidecarHost : IHostedService, IAsyncDisposa
             _app = null;
             await app.DisposeAsync().ConfigureAwait(false);
         }
-
-        _relay.Dispose();
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Durable sidecar over the {Backend} backend listening on {Address}")]

@@ -15,7 +15,9 @@ namespace FunctionsOpt.Hosting.Durable;
 /// completion whose token is not the outstanding one (a duplicate, or an earlier episode of the same instance) is
 /// recognised as stale. It also sends the health pings the worker's silent-disconnect detection expects. Thread-safe.
 /// </summary>
-internal sealed partial class WorkItemRelay : IDisposable
+#pragma warning disable CA1001 // The write lock is never disposed: dispatchers may still send while the sidecar shuts down, and a SemaphoreSlim whose wait handle is never used holds nothing to release.
+internal sealed partial class WorkItemRelay
+#pragma warning restore CA1001
 {
     private static readonly TimeSpan AbandonedRetryDelay = TimeSpan.FromSeconds(1);
 
@@ -187,8 +189,6 @@ internal sealed partial class WorkItemRelay : IDisposable
             // The stream ended: the next one gets its own pings.
         }
     }
-
-    public void Dispose() => _writeLock.Dispose();
 
     private static string? KeyOf(WorkItem item) => item.RequestCase switch
     {

@@ -32,9 +32,10 @@ public sealed class SidecarReconnectTests(AzuriteFixture azurite)
     public async Task Sidecar_IdleLongerThanTheWorkersSilentDisconnectTimeout_KeepsTheStreamWithHealthPings()
     {
         var logs = new RecordingLoggerProvider();
-        await using (var host = await StartAsync(TimeSpan.FromSeconds(1), healthPings: "00:00:00.200", logs))
+        // 12 pings per timeout: a thread-pool stall of a loaded 2-core machine must not pass for a dead stream.
+        await using (var host = await StartAsync(TimeSpan.FromSeconds(3), healthPings: "00:00:00.250", logs))
         {
-            await Task.Delay(TimeSpan.FromSeconds(3.5));
+            await Task.Delay(TimeSpan.FromSeconds(8));
         }
 
         Assert.Equal(0, logs.Count("ConnectionTimeout"));
@@ -44,9 +45,9 @@ public sealed class SidecarReconnectTests(AzuriteFixture azurite)
     public async Task Sidecar_IdleLongerThanTheWorkersSilentDisconnectTimeoutWithoutPings_LosesTheStream()
     {
         var logs = new RecordingLoggerProvider();
-        await using (var host = await StartAsync(TimeSpan.FromSeconds(1), healthPings: "00:10:00", logs))
+        await using (var host = await StartAsync(TimeSpan.FromSeconds(3), healthPings: "00:10:00", logs))
         {
-            await Task.Delay(TimeSpan.FromSeconds(3.5));
+            await Task.Delay(TimeSpan.FromSeconds(8));
         }
 
         Assert.True(logs.Count("ConnectionTimeout") > 0);
