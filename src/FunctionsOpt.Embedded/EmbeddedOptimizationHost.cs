@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Worker.Grpc;
+using Microsoft.DurableTask.Worker.Grpc.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -57,6 +59,10 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
             {
                 services.AddSingleton<IArtifactStore>(store);
                 services.AddFunctionsOptOrchestrations();
+                // The test host's sidecar sends no health pings, so the worker would drop a stream that stays quiet for
+                // its silent-disconnect timeout (120 s: a long trial) and could lose a work item sent meanwhile. On an
+                // in-process loopback stream a silent disconnect cannot happen: detection off.
+                services.PostConfigure<GrpcDurableTaskWorkerOptions>(o => o.SetSilentDisconnectTimeout(TimeSpan.Zero));
                 if (configure is not null)
                 {
                     services.PostConfigure(configure);
