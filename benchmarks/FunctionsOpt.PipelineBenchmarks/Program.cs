@@ -22,7 +22,7 @@ var inv = CultureInfo.InvariantCulture;
 var repository = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
 var output = Path.Combine(repository, "benchmarks", "pipeline.md");
 var rounds = 3;
-for (var i = 0; i < args.Length - 1; i++)
+for (var i = args is ["fanout", ..] ? 1 : 0; i < args.Length - 1; i++)
 {
     switch (args[i])
     {
@@ -30,6 +30,31 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--rounds": rounds = int.Parse(args[++i], inv); break;
         default: break;
     }
+}
+
+if (args is ["fanout", ..])
+{
+    // The engine's cost per no-op activity, sequential vs fan-out (see FanoutBenchmark); written to engine-fanout.md.
+    var table = await FanoutBenchmark.RunAsync(rounds, [10, 20, 40]);
+    var fanoutFile = Path.Combine(repository, "benchmarks", "engine-fanout.md");
+    var doc = new StringBuilder()
+        .AppendLine("# Embedded engine: cost per activity, sequential vs fan-out (no trial work)")
+        .AppendLine()
+        .AppendLine("Command (from the repository root):")
+        .AppendLine()
+        .AppendLine("```")
+        .AppendLine(string.Create(inv, $"dotnet run -c Release --project benchmarks/FunctionsOpt.PipelineBenchmarks -- fanout --rounds {rounds}"))
+        .AppendLine("```")
+        .AppendLine()
+        .AppendLine("An orchestration calls a no-op activity N times one after another (sequential), or N times at once and waits for")
+        .AppendLine("all (fanout: the shape of a Hyperband rung), on DurableTaskTestHost (Microsoft.DurableTask.InProcessTestHost")
+        .AppendLine("0.2.3-preview.1), the engine `fopt optimize` runs on. One warm-up round, then rounds interleaved; medians.")
+        .AppendLine(string.Create(inv, $"The machine is shared and noisy (2 cores); load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}."))
+        .AppendLine()
+        .Append(table);
+    await File.WriteAllTextAsync(fanoutFile, doc.ToString());
+    Console.WriteLine(doc.ToString());
+    return;
 }
 
 var penguins = Path.Combine(repository, "samples", "penguins");
