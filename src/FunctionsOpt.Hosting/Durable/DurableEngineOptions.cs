@@ -44,9 +44,7 @@ public sealed class DurableEngineOptions
 
     /// <summary>The resolved connection, or one from <see cref="ConnectionString"/> when these options were built by hand.</summary>
     internal StorageConnection RequireStorage() =>
-        Storage
-        ?? (string.IsNullOrWhiteSpace(ConnectionString) ? null : StorageConnection.FromConnectionString(ConnectionString))
-        ?? throw new InvalidOperationException(StorageProblem ?? $"{SectionName}:ConnectionString is not set.");
+        StorageConnection.Require(Storage, ConnectionString, StorageProblem, $"{SectionName}:ConnectionString");
 
     /// <summary>
     /// Azure Storage only: the task hub name (3-45 letters and digits, starting with a letter). Every host process

@@ -29,9 +29,7 @@ public sealed class IngestionOptions
 
     /// <summary>The resolved connection, or one from <see cref="ConnectionString"/> when these options were built by hand.</summary>
     internal StorageConnection RequireStorage() =>
-        Storage
-        ?? (string.IsNullOrWhiteSpace(ConnectionString) ? null : StorageConnection.FromConnectionString(ConnectionString))
-        ?? throw new InvalidOperationException(StorageProblem ?? $"{SectionName}:ConnectionString is not set.");
+        StorageConnection.Require(Storage, ConnectionString, StorageProblem, $"{SectionName}:ConnectionString");
 
     /// <summary>Whether to watch <c>models/</c> for new or changed <c>*.opt.json</c> specs. Default true.</summary>
     public bool BlobWatcherEnabled { get; set; } = true;

@@ -137,6 +137,16 @@ public sealed class StorageConnection
     }
 
     /// <summary>
+    /// An options class's connection: the one resolved after binding, else one from its own connection string (options
+    /// built by hand, never post-configured).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither exists: the message is <paramref name="problem"/>, or names <paramref name="settingName"/>.</exception>
+    internal static StorageConnection Require(StorageConnection? resolved, string? connectionString, string? problem, string settingName) =>
+        resolved
+        ?? (string.IsNullOrWhiteSpace(connectionString) ? null : FromConnectionString(connectionString))
+        ?? throw new InvalidOperationException(problem ?? $"{settingName} is not set.");
+
+    /// <summary>
     /// <see cref="ManagedIdentityCredential"/> (the user-assigned <paramref name="clientId"/>, or the system identity) when
     /// <paramref name="credential"/> is <c>managedidentity</c>; otherwise <see cref="DefaultAzureCredential"/> preferring
     /// that client id (the developer's login locally).
