@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Reflection;
+using static FunctionsOpt.Benchmarks.OptionValues;
 
 namespace FunctionsOpt.Benchmarks;
 
@@ -74,23 +73,4 @@ internal sealed record PassesOptions
 
         return options;
     }
-
-    private static int Positive(string name, string value)
-    {
-        var parsed = int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
-        return parsed > 0 ? parsed : throw new ArgumentException($"{name} must be positive (got {value}).");
-    }
-
-    private static int NonNegative(string name, string value)
-    {
-        var parsed = int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
-        return parsed >= 0 ? parsed : throw new ArgumentException($"{name} must not be negative (got {value}).");
-    }
-
-    private static string FromRepository(string relative) => Path.GetFullPath(Path.Combine(Metadata("RepositoryRoot"), relative));
-
-    private static string Metadata(string key) =>
-        typeof(PassesOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == key)?.Value
-        ?? throw new InvalidOperationException($"Assembly metadata '{key}' is missing; it is set in FunctionsOpt.Benchmarks.csproj.");
 }
