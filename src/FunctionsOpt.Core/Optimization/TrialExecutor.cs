@@ -5,9 +5,7 @@ using FunctionsOpt.Core.Data;
 using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Core.Evaluation;
 using FunctionsOpt.Core.Passes;
-using FunctionsOpt.Core.Passes.Compensation;
 using FunctionsOpt.Core.Passes.Pipeline;
-using FunctionsOpt.Core.Passes.Quantization.Static;
 using FunctionsOpt.Core.Passes.Runtime;
 using FunctionsOpt.Core.Search;
 using FunctionsOpt.Core.Search.Objectives;
@@ -51,17 +49,6 @@ public sealed partial class TrialExecutor
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Whether any step reads calibration rows (static quantization, compensation, pruning with compensation).</summary>
-    public static bool UsesCalibration(IReadOnlyList<PassStep> pipeline)
-    {
-        ArgumentNullException.ThrowIfNull(pipeline);
-        return pipeline.Any(s =>
-            s.Pass.Kind == PassKind.Compensation
-            || s.Pass.Parameters.Any(p => p.Name == StaticInt8Pass.CalibrationSamplesParameter)
-            || (s.Pass.Parameters.Any(p => p.Name == CompensationSettings.MethodParameter)
-                && s.Parameters.GetText(s.Pass, CompensationSettings.MethodParameter) != CompensationSettings.None));
-    }
-
     /// <summary>
     /// The calibration rows a trial with <paramref name="budget"/> gives its passes (a nested seeded subsample of
     /// <see cref="OptimizationData.Calibration"/>), with the ids the candidate hash covers.
@@ -86,7 +73,7 @@ public sealed partial class TrialExecutor
             return Convert.ToHexStringLower(SHA256.HashData(data.ModelBytes));
         }
 
-        var ids = UsesCalibration(request.Pipeline) ? CalibrationFor(data, request.Budget, seed).Ids : null;
+        var ids = PassPipeline.NeedsOf(request.Pipeline).CalibrationRows ? CalibrationFor(data, request.Budget, seed).Ids : null;
         return new PassPipeline(request.Pipeline).ComputeHash(data.ModelBytes, ids);
     }
 
@@ -178,7 +165,8 @@ public sealed partial class TrialExecutor
 
     private IReadOnlyList<PassRecord> Build(OptimizationData data, TrialRequest request, TrialSettings settings, string work, string candidatePath, CancellationToken cancellationToken)
     {
-        var calibration = UsesCalibration(request.Pipeline) ? CalibrationFor(data, request.Budget, settings.Seed) : (Rows: null, Ids: null);
+        // The steps declare what they need: rows only when one reads them, so the hash covers ids exactly then.
+        var calibration = PassPipeline.NeedsOf(request.Pipeline).CalibrationRows ? CalibrationFor(data, request.Budget, settings.Seed) : (Rows: null, Ids: null);
         var context = new PassContext(_sessions, calibration.Rows, work, cancellationToken);
         var output = new PassPipeline(request.Pipeline).Run(data.Model, context, calibration.Ids);
         File.WriteAllBytes(candidatePath, output.Model.ToByteArray());

@@ -40,6 +40,13 @@ public interface IModelPass
     /// <summary>Whether the pass can do anything useful on this model, and why not.</summary>
     PassApplicability CheckApplicability(ModelProto model);
 
+    /// <summary>
+    /// What the pass needs with these parameter values (calibration rows, the reference model, session settings, a
+    /// minimum opset); the trial supplies exactly that. Passes that need nothing keep the default.
+    /// </summary>
+    /// <exception cref="InvalidPassConfigurationException">A parameter value is invalid.</exception>
+    PassNeeds Needs(PassParameters parameters) => PassNeeds.None;
+
     /// <summary>Applies the pass.</summary>
     /// <exception cref="PassNotApplicableException">The graph has nothing this pass can change.</exception>
     /// <exception cref="InvalidPassConfigurationException">A parameter value is invalid.</exception>
@@ -86,4 +93,33 @@ public sealed record PassRecord
 
     /// <summary>Other facts worth reporting (achieved sparsity, calibration samples used...).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Per op type, how many nodes the pass changed out of how many there were (lossy passes; empty otherwise).</summary>
+    public IReadOnlyList<OpCoverage> Coverage { get; init; } = [];
+
+    /// <summary>Coverage as report text, e.g. "quantized 20/20 Conv, 1/1 Gemm"; empty when there is none.</summary>
+    public string CoverageText(string verb) =>
+        Coverage.Count == 0 ? string.Empty : verb + " " + string.Join(", ", Coverage.Select(c => c.ToString()));
+}
+
+/// <summary>How many nodes of one op type a pass changed, out of how many the model it received had.</summary>
+/// <param name="OpType">The op type (Conv, Gemm, MatMul...).</param>
+/// <param name="Changed">Nodes changed.</param>
+/// <param name="Total">Nodes of that type in the pass's input.</param>
+public sealed record OpCoverage(string OpType, int Changed, int Total)
+{
+    /// <summary>For example "20/20 Conv".</summary>
+    public override string ToString() =>
+        Changed.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + Total.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + OpType;
+
+    /// <summary>Coverage per op type: <paramref name="changed"/> nodes against every node of <paramref name="opTypes"/> in <paramref name="graph"/>.</summary>
+    public static IReadOnlyList<OpCoverage> Of(GraphProto graph, IEnumerable<string> opTypes, IEnumerable<NodeProto> changed)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var done = changed.GroupBy(n => n.OpType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return opTypes
+            .Select(op => new OpCoverage(op, done.GetValueOrDefault(op), graph.Node.Count(n => n.OpType == op && PassSupport.IsDefaultDomain(n))))
+            .Where(c => c.Total > 0)
+            .ToList();
+    }
 }

@@ -20,7 +20,40 @@ internal static class PassSupport
         return result;
     }
 
-    /// <summary>Bytes of initializer data held inline (raw or typed fields).</summary>
+    /// <summary>
+    /// The common opening of <see cref="IModelPass.Apply"/>: checks the model has a graph and every parameter is
+    /// declared, and returns the copy the pass edits (the input is never modified).
+    /// </summary>
+    /// <exception cref="PassNotApplicableException">The model has no graph.</exception>
+    /// <exception cref="InvalidPassConfigurationException">A parameter is not declared by the pass.</exception>
+    public static ModelProto Open(IModelPass pass, ModelProto model, PassParameters parameters)
+    {
+        EnsureGraph(pass, model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.EnsureKnown(pass);
+        return model.Clone();
+    }
+
+    /// <summary>
+    /// The common closing: the record with every resolved parameter and the initializer bytes before and after,
+    /// measured the one way records measure them (<see cref="InitializerBytes"/>).
+    /// </summary>
+    public static PassOutput Close(
+        IModelPass pass, PassParameters parameters, ModelProto input, ModelProto output, int touched,
+        IReadOnlyList<string>? skipped = null, IReadOnlyList<string>? notes = null, IReadOnlyList<OpCoverage>? coverage = null) =>
+        new(output, new PassRecord
+        {
+            Pass = pass.Name,
+            Parameters = ResolvedParameters(pass, parameters),
+            NodesTouched = touched,
+            InitializerBytesBefore = InitializerBytes(input),
+            InitializerBytesAfter = InitializerBytes(output),
+            Skipped = skipped ?? [],
+            Notes = notes ?? [],
+            Coverage = coverage ?? [],
+        });
+
+    /// <summary>Bytes of initializer data held inline (raw or typed fields): the one measure every record uses.</summary>
     public static long InitializerBytes(ModelProto model)
     {
         long total = 0;

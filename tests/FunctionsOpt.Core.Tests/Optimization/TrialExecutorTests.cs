@@ -106,8 +106,8 @@ public sealed class TrialExecutorTests : IDisposable
         var dynamic = PenguinsRun.Pipeline("quantize-dynamic");
         var stat = PenguinsRun.Pipeline("quantize-static");
 
-        Assert.False(TrialExecutor.UsesCalibration(dynamic));
-        Assert.True(TrialExecutor.UsesCalibration(stat));
+        Assert.False(PassPipeline.NeedsOf(dynamic).CalibrationRows);
+        Assert.True(PassPipeline.NeedsOf(stat).CalibrationRows);
         Assert.Equal(
             TrialExecutor.CandidateHash(_run.Data, new TrialRequest(0, dynamic, small), 7),
             TrialExecutor.CandidateHash(_run.Data, new TrialRequest(0, dynamic, large), 7));
@@ -124,8 +124,29 @@ public sealed class TrialExecutorTests : IDisposable
         var outcome = await _run.Executor.RunAsync(_run.Data, request, _run.Settings);
 
         Assert.Equal(TrialStatus.Succeeded, outcome.Result.Status);
-        var note = Assert.Single(outcome.Records).Notes.First(n => n.StartsWith("calibration:", StringComparison.Ordinal));
+        // Canonicalisation runs before the lossy pass and is recorded first.
+        Assert.Equal(["canonicalise", "quantize-static"], outcome.Records.Select(r => r.Pass));
+        var note = outcome.Records[1].Notes.First(n => n.StartsWith("calibration:", StringComparison.Ordinal));
         Assert.Contains("of 32 row(s)", note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rounding", "gptq")]
+    [InlineData("bias-correction", "true")]
+    public async Task RunAsync_DynamicInt8NeedingCalibration_GetsRowsAndSucceeds(string parameter, string value)
+    {
+        // The old name-based guess gave quantize-dynamic no rows, so these configurations were invalid trials.
+        var parsed = value == "true" ? ParameterValue.Of(true) : ParameterValue.Of(value);
+        var pipeline = PenguinsRun.Pipeline("quantize-dynamic", (parameter, parsed));
+        var request = new TrialRequest(3, pipeline, new TrialBudget(1, 5, 32));
+
+        var outcome = await _run.Executor.RunAsync(_run.Data, request, _run.Settings);
+
+        Assert.True(PassPipeline.NeedsOf(pipeline).CalibrationRows);
+        Assert.Equal(TrialStatus.Succeeded, outcome.Result.Status);
+        Assert.NotEqual(
+            TrialExecutor.CandidateHash(_run.Data, request, _run.Settings.Seed),
+            TrialExecutor.CandidateHash(_run.Data, request with { Budget = new TrialBudget(1, 5, 16) }, _run.Settings.Seed));
     }
 
     private static int ArgMax(float[] values, int row, int columns)

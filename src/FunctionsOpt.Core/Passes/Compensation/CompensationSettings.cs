@@ -38,6 +38,13 @@ internal static class CompensationSettings
         },
     ];
 
+    /// <summary>Calibration rows unless the method is <see cref="None"/>.</summary>
+    public static PassNeeds Needs(IModelPass pass, PassParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return parameters.GetText(pass, MethodParameter) == None ? PassNeeds.None : new PassNeeds { CalibrationRows = true };
+    }
+
     /// <summary>Reads and validates the method and damping; null options for "none".</summary>
     /// <exception cref="InvalidPassConfigurationException">Unknown method or damping out of range.</exception>
     public static CompensationOptions? Read(IModelPass pass, PassParameters parameters, IDictionary<string, string> used)

@@ -33,6 +33,10 @@ public sealed class ErrorCompensationPass : IModelPass
     public IReadOnlyList<ParameterDefinition> Parameters { get; } = CompensationSettings.Definitions(withNone: false);
 
     /// <inheritdoc />
+    /// <remarks>Measures the error against the uncompressed model on calibration rows.</remarks>
+    public PassNeeds Needs(PassParameters parameters) => new() { CalibrationRows = true, ReferenceModel = true };
+
+    /// <inheritdoc />
     public PassApplicability CheckApplicability(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Core.Evaluation;
+using FunctionsOpt.Core.Passes.Graph;
+using FunctionsOpt.Core.Search.Space;
 using Google.Protobuf;
 using Onnx;
 
@@ -15,19 +17,22 @@ public sealed record PassStep(IModelPass Pass, PassParameters Parameters);
 /// <summary>The pipeline's output.</summary>
 /// <param name="Model">The final model.</param>
 /// <param name="Hash">Content hash of the inputs (lower-case hex SHA-256); see <see cref="PassPipeline.ComputeHash"/>.</param>
-/// <param name="Records">One record per step, in order.</param>
+/// <param name="Records">One record per effective step (canonicalisation included), in order.</param>
 public sealed record PipelineResult(ModelProto Model, string Hash, IReadOnlyList<PassRecord> Records);
 
 /// <summary>
 /// Applies an ordered list of configured passes and names the result by a content hash of everything that
 /// determines it: the input model bytes, each pass name with every declared parameter's resolved value (defaults
 /// included, so a changed default changes the key), and the calibration sample ids. Passes are deterministic, so the
-/// same inputs give the same hash and a byte-identical model. The final model is loaded once in ONNX Runtime
+/// same inputs give the same hash and a byte-identical model. Before the first lossy step (any kind but graph
+/// preparation and runtime) the pipeline inserts <see cref="CanonicalisePass"/>, with the highest minimum opset the
+/// steps declare in <see cref="IModelPass.Needs"/>, so every lossy pass sees weights as initializers; its record is
+/// the first of the lossy part, and the hash covers it. The final model is loaded once in ONNX Runtime
 /// (basic optimization, CPU) so a pipeline never returns a graph ORT rejects. Thread-safe if its passes are.
 /// </summary>
 public sealed class PassPipeline
 {
-    private const string HashVersion = "functionsopt-pipeline/v1";
+    private const string HashVersion = "functionsopt-pipeline/v2";
 
     /// <summary>Creates the pipeline.</summary>
     public PassPipeline(IReadOnlyList<PassStep> steps)
@@ -44,6 +49,34 @@ public sealed class PassPipeline
     /// <summary>The steps, in order.</summary>
     public IReadOnlyList<PassStep> Steps { get; }
 
+    /// <summary>Everything the steps need together (see <see cref="IModelPass.Needs"/>).</summary>
+    /// <exception cref="InvalidPassConfigurationException">A step's parameter value is invalid.</exception>
+    public static PassNeeds NeedsOf(IEnumerable<PassStep> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        return steps.Aggregate(PassNeeds.None, (needs, step) => needs.Union(step.Pass.Needs(step.Parameters)));
+    }
+
+    /// <summary>
+    /// The steps that actually run: <see cref="Steps"/> with <see cref="CanonicalisePass"/> before the first lossy
+    /// one (none when every step is graph preparation or runtime settings).
+    /// </summary>
+    /// <exception cref="InvalidPassConfigurationException">A step's parameter value is invalid.</exception>
+    public IReadOnlyList<PassStep> EffectiveSteps()
+    {
+        var first = Steps.ToList().FindIndex(s => s.Pass.Kind is not (PassKind.GraphPreparation or PassKind.Runtime));
+        if (first < 0)
+        {
+            return Steps;
+        }
+
+        var target = NeedsOf(Steps).MinimumOpset;
+        var canonicalise = new PassStep(
+            new CanonicalisePass(),
+            new PassParameters(new Dictionary<string, ParameterValue>(StringComparer.Ordinal) { [CanonicalisePass.TargetParameter] = ParameterValue.Of(target) }));
+        return [.. Steps.Take(first), canonicalise, .. Steps.Skip(first)];
+    }
+
     /// <summary>The content hash for <paramref name="modelBytes"/> through these steps with these calibration samples.</summary>
     /// <exception cref="InvalidPassConfigurationException">A step names a parameter its pass does not declare.</exception>
     public string ComputeHash(ReadOnlySpan<byte> modelBytes, IReadOnlyList<string>? calibrationSampleIds = null)
@@ -51,8 +84,9 @@ public sealed class PassPipeline
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, HashVersion);
         hash.AppendData(SHA256.HashData(modelBytes));
-        Append(hash, Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var step in Steps)
+        var steps = EffectiveSteps();
+        Append(hash, steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var step in steps)
         {
             step.Parameters.EnsureKnown(step.Pass);
             Append(hash, step.Pass.Name);
@@ -80,11 +114,13 @@ public sealed class PassPipeline
         ArgumentNullException.ThrowIfNull(context);
         var hash = ComputeHash(model.ToByteArray(), calibrationSampleIds);
         var current = model;
-        var records = new List<PassRecord>(Steps.Count);
-        // Compensation measures the error against the model as it was before the first lossy step (after graph
-        // preparation, so layer names and shapes still match), unless the caller supplied a reference.
+        var steps = EffectiveSteps();
+        var records = new List<PassRecord>(steps.Count);
+        // A pass needing the reference measures the error against the model as it was before the first lossy step
+        // (after graph preparation and canonicalisation, so layer names and shapes still match), unless the caller
+        // supplied a reference.
         ModelProto? reference = context.ReferenceModel;
-        foreach (var step in Steps)
+        foreach (var step in steps)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             if (reference is null && step.Pass.Kind is not (PassKind.GraphPreparation or PassKind.Runtime or PassKind.Compensation))
@@ -92,7 +128,7 @@ public sealed class PassPipeline
                 reference = current;
             }
 
-            var stepContext = step.Pass.Kind == PassKind.Compensation && context.ReferenceModel is null && reference is not null
+            var stepContext = step.Pass.Needs(step.Parameters).ReferenceModel && context.ReferenceModel is null && reference is not null
                 ? context.WithReferenceModel(reference)
                 : context;
             var output = step.Pass.Apply(current, step.Parameters, stepContext);

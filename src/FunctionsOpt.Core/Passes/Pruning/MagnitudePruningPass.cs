@@ -62,6 +62,10 @@ public sealed class MagnitudePruningPass : IModelPass
     ];
 
     /// <inheritdoc />
+    /// <remarks>Calibration rows unless compensation is none.</remarks>
+    public PassNeeds Needs(PassParameters parameters) => CompensationSettings.Needs(this, parameters);
+
+    /// <inheritdoc />
     public PassApplicability CheckApplicability(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -60,6 +60,10 @@ public sealed class RuntimeSettingsPass : IModelPass
     public IReadOnlyList<ParameterDefinition> Parameters { get; }
 
     /// <inheritdoc />
+    /// <remarks>Chooses the session the candidate is measured with; the graph is unchanged.</remarks>
+    public PassNeeds Needs(PassParameters parameters) => new() { SessionSettings = true };
+
+    /// <inheritdoc />
     public PassApplicability CheckApplicability(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);

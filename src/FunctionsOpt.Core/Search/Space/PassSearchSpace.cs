@@ -1,4 +1,6 @@
 using FunctionsOpt.Core.Passes;
+using FunctionsOpt.Core.Passes.Graph;
+using FunctionsOpt.Core.Passes.Pipeline;
 using Onnx;
 
 namespace FunctionsOpt.Core.Search.Space;
@@ -72,6 +74,7 @@ public sealed class PassSearchSpace
 
         var included = new List<IModelPass>();
         var excluded = new List<ExcludedPass>();
+        var prepared = new Dictionary<long, ModelProto>();
         foreach (var pass in catalogue.Passes)
         {
             if (limits.AllowedPasses is { } allowed && !allowed.Contains(pass.Name, StringComparer.Ordinal))
@@ -80,7 +83,7 @@ public sealed class PassSearchSpace
                 continue;
             }
 
-            var applicability = pass.CheckApplicability(model);
+            var applicability = Judge(pass, model, prepared);
             if (applicability.Applies)
             {
                 included.Add(pass);
@@ -174,6 +177,29 @@ public sealed class PassSearchSpace
         }
 
         return new PassSearchSpace(new SearchSpace(definitions), included, excluded, ignored);
+    }
+
+    /// <summary>
+    /// Judges <paramref name="pass"/> on the model it would receive: graph preparation and runtime passes run first,
+    /// on the model as given; a lossy pass runs after canonicalisation (see <see cref="PassPipeline"/>), which also
+    /// raises the opset to the pass's declared minimum, so a pass is judged on that prepared model. Judging lossy passes
+    /// on the original left out int8 on models with Constant-held weights or an old opset that the pipeline fixes.
+    /// </summary>
+    private static PassApplicability Judge(IModelPass pass, ModelProto model, Dictionary<long, ModelProto> prepared)
+    {
+        if (pass.Kind is PassKind.GraphPreparation or PassKind.Runtime || model.Graph is null)
+        {
+            return pass.CheckApplicability(model);
+        }
+
+        var opset = pass.Needs(PassParameters.Empty).MinimumOpset;
+        if (!prepared.TryGetValue(opset, out var input))
+        {
+            input = CanonicalisePass.Prepare(model, opset);
+            prepared[opset] = input;
+        }
+
+        return pass.CheckApplicability(input);
     }
 
     /// <summary>

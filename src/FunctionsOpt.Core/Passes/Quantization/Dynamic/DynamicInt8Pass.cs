@@ -73,6 +73,18 @@ public sealed class DynamicInt8Pass : IModelPass
     ];
 
     /// <inheritdoc />
+    /// <remarks>Calibration rows for gptq rounding or bias correction; opset 11 for the integer form.</remarks>
+    public PassNeeds Needs(PassParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new PassNeeds
+        {
+            CalibrationRows = parameters.GetText(this, RoundingParameter) == "gptq" || parameters.GetBoolean(this, BiasCorrectionParameter),
+            MinimumOpset = parameters.GetText(this, FormParameter) == "integer" ? 11 : 0,
+        };
+    }
+
+    /// <inheritdoc />
     public PassApplicability CheckApplicability(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -120,6 +120,14 @@ public sealed class StaticInt8Pass : IModelPass
     public IReadOnlyList<ParameterDefinition> Parameters => Definitions;
 
     /// <inheritdoc />
+    /// <remarks>Always calibration rows; QuantizeLinear needs opset 10, and its per-channel axis opset 13.</remarks>
+    public PassNeeds Needs(PassParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new PassNeeds { CalibrationRows = true, MinimumOpset = parameters.GetBoolean(this, PerChannelParameter) ? 13 : 10 };
+    }
+
+    /// <inheritdoc />
     public PassApplicability CheckApplicability(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);
