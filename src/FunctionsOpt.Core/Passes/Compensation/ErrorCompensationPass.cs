@@ -79,8 +79,8 @@ public sealed class ErrorCompensationPass : IModelPass
             Pass = Name,
             Parameters = used,
             NodesTouched = report.NodesTouched,
-            InitializerBytesBefore = GraphEdits.InitializerBytes(model),
-            InitializerBytesAfter = GraphEdits.InitializerBytes(output),
+            InitializerBytesBefore = PassSupport.InitializerBytes(model),
+            InitializerBytesAfter = PassSupport.InitializerBytes(output),
             Skipped = report.Skipped,
             Notes = [.. report.Notes, $"calibration rows: {context.CalibrationData.Count}"],
         };

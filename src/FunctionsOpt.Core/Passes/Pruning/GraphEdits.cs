@@ -31,13 +31,6 @@ internal static class GraphEdits
         return graph.Initializer.LastOrDefault(t => t.Name == name);
     }
 
-    /// <summary>Serialized size of all initializers, the figure <see cref="PassRecord.InitializerBytesBefore"/> holds.</summary>
-    public static long InitializerBytes(ModelProto model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.Graph.Initializer.Sum(t => (long)t.CalculateSize());
-    }
-
     /// <summary>Invariant text of a fraction with four decimals.</summary>
     public static string Fraction(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 

@@ -183,8 +183,8 @@ public sealed class MagnitudePruningPass : IModelPass
             Pass = Name,
             Parameters = config.Used,
             NodesTouched = touched,
-            InitializerBytesBefore = GraphEdits.InitializerBytes(model),
-            InitializerBytesAfter = GraphEdits.InitializerBytes(output),
+            InitializerBytesBefore = PassSupport.InitializerBytes(model),
+            InitializerBytesAfter = PassSupport.InitializerBytes(output),
             Skipped = skipped,
             Notes = notes,
         };

@@ -122,8 +122,8 @@ public sealed class StructuredPruningPass : IModelPass
         }
 
         graph.ValueInfo.Clear();
-        var before = GraphEdits.InitializerBytes(model);
-        var after = GraphEdits.InitializerBytes(output);
+        var before = PassSupport.InitializerBytes(model);
+        var after = PassSupport.InitializerBytes(output);
         notes.Add($"initializers {before} -> {after} bytes ({GraphEdits.Fraction(before == 0 ? 0 : 1 - ((double)after / before))} smaller)");
         return new PassOutput(output, new PassRecord
         {

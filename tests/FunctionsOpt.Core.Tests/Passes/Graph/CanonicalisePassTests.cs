@@ -84,7 +84,7 @@ public sealed class CanonicalisePassTests
         var result = new CanonicalisePass().Apply(model, Target(0), PassTestKit.Context());
 
         string[] idioms = ["Constant", "Identity", "Dropout", "Cast", "Reshape", "Transpose"];
-        Assert.Empty(result.Model.Graph.Node.Where(n => idioms.Contains(n.OpType)));
+        Assert.DoesNotContain(result.Model.Graph.Node, n => idioms.Contains(n.OpType));
         Assert.Equal(model.Graph.Node.Count - 7, result.Model.Graph.Node.Count);
         Assert.Equal(7, result.Record.NodesTouched);
         Assert.Equal(14, model.Graph.Node.Count);
@@ -136,7 +136,7 @@ public sealed class CanonicalisePassTests
         var result = new CanonicalisePass().Apply(ExportLike(9), Target(13), PassTestKit.Context());
 
         Assert.Equal(13, PassSupport.DefaultOpset(result.Model));
-        Assert.Empty(result.Model.Graph.Node.Where(n => n.OpType is "Constant" or "Identity" or "Dropout"));
+        Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType is "Constant" or "Identity" or "Dropout");
         PassTestKit.AssertLoads(result.Model);
     }
 

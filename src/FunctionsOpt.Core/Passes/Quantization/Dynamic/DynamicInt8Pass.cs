@@ -163,6 +163,7 @@ public sealed class DynamicInt8Pass : IModelPass
         var nodes = new List<NodeProto>(graph.Node.Count);
         long floatBytes = 0, quantizedBytes = 0;
         var quantized = 0;
+        var done = new List<NodeProto>();
         foreach (var node in graph.Node)
         {
             if (!IsCandidate(node, index, includeGemm))
@@ -239,6 +240,7 @@ public sealed class DynamicInt8Pass : IModelPass
             }
 
             quantized++;
+            done.Add(node);
         }
 
         if (quantized == 0)
@@ -265,6 +267,7 @@ public sealed class DynamicInt8Pass : IModelPass
             InitializerBytesBefore = PassSupport.InitializerBytes(model),
             InitializerBytesAfter = PassSupport.InitializerBytes(output),
             Skipped = skipped,
+            Coverage = OpCoverage.Of(model.Graph, includeGemm ? ["MatMul", "Gemm"] : ["MatMul"], done),
             Notes =
             [
                 string.Create(CultureInfo.InvariantCulture, $"{quantized} layer(s) quantized ({form}, {(perChannel ? "per-column" : "per-tensor")} int8 weights, ±{qmax})."),

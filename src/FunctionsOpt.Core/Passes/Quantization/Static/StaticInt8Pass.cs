@@ -204,9 +204,10 @@ public sealed class StaticInt8Pass : IModelPass
             Pass = Name,
             Parameters = values,
             NodesTouched = plan.Nodes.Count + plan.FusedRelu.Count + added,
-            InitializerBytesBefore = InitializerBytes(model.Graph),
-            InitializerBytesAfter = InitializerBytes(output.Graph),
+            InitializerBytesBefore = PassSupport.InitializerBytes(model),
+            InitializerBytesAfter = PassSupport.InitializerBytes(output),
             Skipped = [.. plan.Skipped, .. compensationSkipped],
+            Coverage = OpCoverage.Of(model.Graph, options.OpTypes.Order(StringComparer.Ordinal), plan.Nodes),
             Notes =
             [
                 $"quantized {plan.Nodes.Count} node(s): {string.Join(", ", plan.Nodes.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key + " x" + g.Count().ToString(CultureInfo.InvariantCulture)))}",
@@ -246,30 +247,5 @@ public sealed class StaticInt8Pass : IModelPass
         }
 
         return null;
-    }
-
-    /// <summary>Bytes of initializer data (raw or typed fields).</summary>
-    internal static long InitializerBytes(GraphProto graph)
-    {
-        long total = 0;
-        foreach (var tensor in graph.Initializer)
-        {
-            if (tensor.RawData.Length > 0)
-            {
-                total += tensor.RawData.Length;
-                continue;
-            }
-
-            var size = (TensorElementKind)tensor.DataType switch
-            {
-                TensorElementKind.Double or TensorElementKind.Int64 or TensorElementKind.UInt64 => 8,
-                TensorElementKind.Float16 or TensorElementKind.Int16 or TensorElementKind.UInt16 => 2,
-                TensorElementKind.Int8 or TensorElementKind.UInt8 or TensorElementKind.Bool => 1,
-                _ => 4,
-            };
-            total += TensorData.ElementCount(tensor) * size;
-        }
-
-        return total;
     }
 }
