@@ -37,6 +37,12 @@ public interface IModelPass
     /// <summary>The parameters a search may vary, with local names (the catalogue prefixes them with <see cref="Name"/>).</summary>
     IReadOnlyList<ParameterDefinition> Parameters { get; }
 
+    /// <summary>
+    /// The parameters narrowed to values that can apply to <paramref name="model"/> (same names, domains within the
+    /// declared ones), so the search never proposes a value the pass would refuse on it. By default all of them.
+    /// </summary>
+    IReadOnlyList<ParameterDefinition> ParametersFor(ModelProto model) => Parameters;
+
     /// <summary>Whether the pass can do anything useful on this model, and why not.</summary>
     PassApplicability CheckApplicability(ModelProto model);
 

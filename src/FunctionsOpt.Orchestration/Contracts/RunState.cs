@@ -216,6 +216,37 @@ public sealed record TrialResult
 
     /// <summary>When it ran and how long each part took.</summary>
     public TrialTimings? Timings { get; init; }
+
+    /// <summary>
+    /// What each pass did when the candidate was built, canonicalisation included, in order; empty when the candidate
+    /// was reused from the cache or not built.
+    /// </summary>
+    public IReadOnlyList<PassReport> PassRecords { get; init; } = [];
+}
+
+/// <summary>What one pass did to a trial's candidate: what it changed, its coverage, what it skipped and why.</summary>
+public sealed record PassReport
+{
+    /// <summary>Pass name (<c>canonicalise</c> for the step every lossy pipeline gets).</summary>
+    public required string Pass { get; init; }
+
+    /// <summary>Nodes added, removed or rewritten.</summary>
+    public int NodesTouched { get; init; }
+
+    /// <summary>Initializer bytes before the pass.</summary>
+    public long InitializerBytesBefore { get; init; }
+
+    /// <summary>Initializer bytes after the pass.</summary>
+    public long InitializerBytesAfter { get; init; }
+
+    /// <summary>Per op type "changed/total OpType" (for example <c>20/20 Conv</c>); empty for passes that do not report coverage.</summary>
+    public IReadOnlyList<string> Coverage { get; init; } = [];
+
+    /// <summary>Nodes or layers left alone, each with its reason.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
+    /// <summary>Other facts (calibration rows used, Identity nodes removed...).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>A trial's error: a stable code (a FunctionsOptException error code) and a message.</summary>

@@ -86,6 +86,7 @@ public sealed class RunTrialActivity(
             Error = outcome.ErrorCode is { } code ? new TrialError { Code = code, Message = outcome.Result.Error ?? code } : null,
             CandidateHash = outcome.CandidateHash,
             Timings = new TrialTimings { StartedAt = started, CompletedAt = clock.GetUtcNow(), BuildSeconds = outcome.BuildSeconds, EvaluateSeconds = outcome.EvaluateSeconds },
+            PassRecords = outcome.Records.Select(TrialRecords.Report).ToArray(),
         };
         // A run that ended while this trial ran keeps the record it ended with.
         await store.UpdateStateAsync(input.RunId, s => s.IsTerminal ? s : s.WithTrial(record));

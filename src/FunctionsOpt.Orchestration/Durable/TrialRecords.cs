@@ -18,6 +18,17 @@ internal static class TrialRecords
         FallbackReason = record.FallbackReason,
     };
 
+    public static PassReport Report(Core.Passes.PassRecord record) => new()
+    {
+        Pass = record.Pass,
+        NodesTouched = record.NodesTouched,
+        InitializerBytesBefore = record.InitializerBytesBefore,
+        InitializerBytesAfter = record.InitializerBytesAfter,
+        Coverage = record.Coverage.Select(c => c.ToString()).ToArray(),
+        Skipped = record.Skipped,
+        Notes = record.Notes,
+    };
+
     public static Core.Search.TrialResult ToEngine(TrialSummary summary) => new()
     {
         TrialId = summary.SchedulerTrialId,

@@ -75,6 +75,7 @@ public sealed class PassSearchSpace
         var included = new List<IModelPass>();
         var excluded = new List<ExcludedPass>();
         var prepared = new Dictionary<long, ModelProto>();
+        var inputs = new Dictionary<IModelPass, ModelProto>();
         foreach (var pass in catalogue.Passes)
         {
             if (limits.AllowedPasses is { } allowed && !allowed.Contains(pass.Name, StringComparer.Ordinal))
@@ -83,7 +84,8 @@ public sealed class PassSearchSpace
                 continue;
             }
 
-            var applicability = Judge(pass, model, prepared);
+            inputs[pass] = InputOf(pass, model, prepared);
+            var applicability = pass.CheckApplicability(inputs[pass]);
             if (applicability.Applies)
             {
                 included.Add(pass);
@@ -143,7 +145,7 @@ public sealed class PassSearchSpace
                 chosen = new ParameterCondition(enabledName, [ParameterValue.Of(true)]);
             }
 
-            foreach (var local in pass.Parameters)
+            foreach (var local in pass.ParametersFor(inputs[pass]))
             {
                 var condition = local.Condition is { } c ? new ParameterCondition(NameOf(pass.Name, c.Parent), c.Values) : chosen;
                 definitions.Add(Rename(local, NameOf(pass.Name, local.Name)) with { Condition = condition });
@@ -180,16 +182,16 @@ public sealed class PassSearchSpace
     }
 
     /// <summary>
-    /// Judges <paramref name="pass"/> on the model it would receive: graph preparation and runtime passes run first,
-    /// on the model as given; a lossy pass runs after canonicalisation (see <see cref="PassPipeline"/>), which also
-    /// raises the opset to the pass's declared minimum, so a pass is judged on that prepared model. Judging lossy passes
-    /// on the original left out int8 on models with Constant-held weights or an old opset that the pipeline fixes.
+    /// The model <paramref name="pass"/> would receive, on which it is judged and its parameters narrowed: graph
+    /// preparation and runtime passes run first, on the model as given; a lossy pass runs after canonicalisation (see
+    /// <see cref="PassPipeline"/>), which also raises the opset to the pass's declared minimum. Judging lossy passes on
+    /// the original left out int8 on models with Constant-held weights or an old opset that the pipeline fixes.
     /// </summary>
-    private static PassApplicability Judge(IModelPass pass, ModelProto model, Dictionary<long, ModelProto> prepared)
+    private static ModelProto InputOf(IModelPass pass, ModelProto model, Dictionary<long, ModelProto> prepared)
     {
         if (pass.Kind is PassKind.GraphPreparation or PassKind.Runtime || model.Graph is null)
         {
-            return pass.CheckApplicability(model);
+            return model;
         }
 
         var opset = pass.Needs(PassParameters.Empty).MinimumOpset;
@@ -199,7 +201,7 @@ public sealed class PassSearchSpace
             prepared[opset] = input;
         }
 
-        return pass.CheckApplicability(input);
+        return input;
     }
 
     /// <summary>

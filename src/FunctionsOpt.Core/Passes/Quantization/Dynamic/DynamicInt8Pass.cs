@@ -73,6 +73,23 @@ public sealed class DynamicInt8Pass : IModelPass
     ];
 
     /// <inheritdoc />
+    /// <remarks>Offers op-types=MatMul only when the model has a MatMul with a constant weight: on a Gemm-only model
+    /// that choice quantizes nothing and the trial was invalid.</remarks>
+    public IReadOnlyList<ParameterDefinition> ParametersFor(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Graph is null)
+        {
+            return Parameters;
+        }
+
+        var index = new GraphIndex(model.Graph);
+        return model.Graph.Node.Any(n => IsCandidate(n, index, includeGemm: false))
+            ? Parameters
+            : Parameters.Select(p => p.Name == OpTypesParameter ? new CategoricalParameter(OpTypesParameter, ["MatMul,Gemm"], "MatMul,Gemm") : p).ToList();
+    }
+
+    /// <inheritdoc />
     /// <remarks>Calibration rows for gptq rounding or bias correction; opset 11 for the integer form.</remarks>
     public PassNeeds Needs(PassParameters parameters)
     {
