@@ -12,6 +12,21 @@ namespace FunctionsOpt.Orchestration.Reporting;
 /// </summary>
 public static class ModelCard
 {
+    /// <summary>
+    /// What canonicalisation did and each lossy pass's coverage, from the records of the trial that built the chosen
+    /// candidate (a promoted or re-evaluated trial reuses the candidate and has none of its own).
+    /// </summary>
+    private static void AppendRecords(StringBuilder md, RunState state, string? candidateHash)
+    {
+        var records = state.Trials.FirstOrDefault(t => t.CandidateHash == candidateHash && t.PassRecords.Count > 0)?.PassRecords ?? [];
+        foreach (var record in records.Where(r => r.Coverage.Count > 0 || r.Pass == Core.Passes.Graph.CanonicalisePass.PassName))
+        {
+            var what = record.Coverage.Count > 0 ? "coverage " + string.Join(", ", record.Coverage) : string.Join("; ", record.Notes);
+            var skipped = record.Skipped.Count > 0 ? $"; skipped {record.Skipped.Count}{(record.Skipped.Count > 5 ? " (first 5)" : string.Empty)}: " + string.Join("; ", record.Skipped.Take(5)) : string.Empty;
+            md.Append("- `").Append(Markdown(record.Pass)).Append("` did: ").Append(Markdown(what + skipped)).Append('\n');
+        }
+    }
+
     /// <summary>The card; <paramref name="state"/> supplies what the report does not carry (the seed).</summary>
     public static string Render(ReportModel report, RunState state)
     {
@@ -54,6 +69,8 @@ public static class ModelCard
                     .Select(p => p.Key[(pass.Length + 1)..] + "=" + (p.Value.Length == 0 ? "(empty)" : p.Value));
                 md.Append("- Pass `").Append(Markdown(pass)).Append("`: ").Append(Markdown(string.Join(", ", parameters))).Append('\n');
             }
+
+            AppendRecords(md, state, best.CandidateHash);
 
             var calibration = best.Parameters.Where(p => p.Key.EndsWith(".calibration-samples", StringComparison.Ordinal) && best.Passes.Any(x => p.Key.StartsWith(x + ".", StringComparison.Ordinal))).Select(p => p.Value).FirstOrDefault();
             md.Append("- Calibration data: ");

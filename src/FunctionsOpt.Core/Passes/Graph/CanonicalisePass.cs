@@ -66,10 +66,11 @@ public sealed class CanonicalisePass : IModelPass
         var notes = new List<string>();
         var skipped = new List<string>();
         var touched = CleanUp(ref output, context, notes, skipped);
-        touched += Upgrade(ref output, target, context, notes, skipped);
-        if (touched > 0)
+        var upgraded = Upgrade(ref output, target, context, notes, skipped);
+        if (upgraded > 0)
         {
-            touched += CleanUp(ref output, context, notes, skipped);
+            // The upgrade turns attributes into initializer inputs (Reshape shape, Unsqueeze axes), which may now fold.
+            touched += upgraded + CleanUp(ref output, context, notes, skipped);
         }
 
         touched += Run(new BatchNormFoldingPass(), ref output, PassParameters.Empty, context, notes, skipped);
@@ -121,7 +122,9 @@ public sealed class CanonicalisePass : IModelPass
         {
             [OpsetUpgradePass.TargetParameter] = ParameterValue.Of(target),
         });
-        return Run(new OpsetUpgradePass(), ref model, parameters, context, notes, skipped);
+        var rewritten = Run(new OpsetUpgradePass(), ref model, parameters, context, notes, skipped);
+        // A raised opset is a change even when no node needed rewriting.
+        return PassSupport.DefaultOpset(model) != source ? Math.Max(1, rewritten) : 0;
     }
 
     /// <summary>Runs a graph-preparation pass when it applies; its refusal becomes a skipped line.</summary>

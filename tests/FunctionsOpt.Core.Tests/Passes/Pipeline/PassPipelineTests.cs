@@ -94,6 +94,56 @@ public sealed class PassPipelineTests
 
         Assert.Throws<InvalidPassConfigurationException>(() => pipeline.ComputeHash([1, 2, 3]));
     }
+
+    [Theory]
+    [InlineData(DynamicInt8Pass.RoundingParameter, "gptq", true)]
+    [InlineData(DynamicInt8Pass.RoundingParameter, "nearest", false)]
+    [InlineData(DynamicInt8Pass.BiasCorrectionParameter, "true", true)]
+    public void NeedsOf_QuantizeDynamic_CalibrationRowsFollowTheValues(string parameter, string value, bool expected)
+    {
+        var parsed = value == "true" ? ParameterValue.Of(true) : ParameterValue.Of(value);
+
+        var needs = PassPipeline.NeedsOf([new PassStep(new DynamicInt8Pass(), P(parameter, parsed))]);
+
+        Assert.Equal(expected, needs.CalibrationRows);
+        Assert.False(needs.ReferenceModel);
+    }
+
+    [Fact]
+    public void NeedsOf_StaticPerChannelAndCompensation_UnionOfEveryStep()
+    {
+        var needs = PassPipeline.NeedsOf(
+        [
+            new PassStep(new FunctionsOpt.Core.Passes.Compensation.ErrorCompensationPass(), PassParameters.Empty),
+            new PassStep(new FunctionsOpt.Core.Passes.Quantization.Static.StaticInt8Pass(), P("per-channel", ParameterValue.Of(true))),
+            new PassStep(new RuntimeSettingsPass(), PassParameters.Empty),
+        ]);
+
+        Assert.Equal(new PassNeeds { CalibrationRows = true, ReferenceModel = true, SessionSettings = true, MinimumOpset = 13 }, needs);
+    }
+
+    [Fact]
+    public void EffectiveSteps_GraphPreparationOnly_NoCanonicalisation()
+    {
+        var pipeline = new PassPipeline([new PassStep(new BatchNormFoldingPass(), PassParameters.Empty), new PassStep(new RuntimeSettingsPass(), PassParameters.Empty)]);
+
+        Assert.Equal(["fold-batchnorm", "runtime"], pipeline.EffectiveSteps().Select(s => s.Pass.Name));
+    }
+
+    [Fact]
+    public void EffectiveSteps_LossyStep_CanonicalisesBeforeItWithTheHighestMinimumOpset()
+    {
+        var pipeline = new PassPipeline(
+        [
+            new PassStep(new BatchNormFoldingPass(), PassParameters.Empty),
+            new PassStep(new FunctionsOpt.Core.Passes.Quantization.Static.StaticInt8Pass(), P("per-channel", ParameterValue.Of(true))),
+        ]);
+
+        var steps = pipeline.EffectiveSteps();
+
+        Assert.Equal(["fold-batchnorm", CanonicalisePass.PassName, "quantize-static"], steps.Select(s => s.Pass.Name));
+        Assert.Equal(13, steps[1].Parameters.GetInteger(steps[1].Pass, CanonicalisePass.TargetParameter));
+    }
 }
 
 public sealed class PassPipelineCompensationTests
@@ -128,8 +178,7 @@ public sealed class PassPipelineCompensationTests
         var reference = Logits(model, features, shape);
         var errorPruned = Mse(reference, Logits(pruneOnly.Model, features, shape));
         var errorCompensated = Mse(reference, Logits(compensated.Model, features, shape));
-        Assert.Equal(2, compensated.Records.Count);
-        Assert.Equal("compensate-error", compensated.Records[1].Pass);
+        Assert.Equal(["canonicalise", "prune-magnitude", "compensate-error"], compensated.Records.Select(r => r.Pass));
         Assert.NotEqual(pruneOnly.Hash, compensated.Hash);
         Assert.True(errorCompensated < errorPruned, $"compensated {errorCompensated} vs pruned {errorPruned}");
     }
@@ -142,4 +191,5 @@ public sealed class PassPipelineCompensationTests
     }
 
     private static double Mse(float[] a, float[] b) => a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Average();
+
 }

@@ -171,4 +171,16 @@ public sealed class PassSearchSpaceTests
         Assert.Contains("'quantize-static.enabled'", problem, StringComparison.Ordinal);
         Assert.Contains("at most one numeric-format pass", problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Create_PenguinsGemmOnly_OffersQuantizeDynamicOpTypesWithGemmOnly()
+    {
+        // The penguins MLP is three Gemm layers and no MatMul: op-types=MatMul would quantize nothing.
+        var model = FunctionsOpt.Core.Tests.Passes.PassTestKit.Load(FunctionsOpt.Core.Tests.TestKit.TestPaths.PenguinsModel);
+
+        var derived = PassSearchSpace.Create(new FunctionsOpt.Core.Passes.Pipeline.DefaultPassCatalogue(), model);
+
+        var opTypes = Assert.IsType<CategoricalParameter>(derived.Space["quantize-dynamic.op-types"]);
+        Assert.Equal(["MatMul,Gemm"], opTypes.Choices);
+    }
 }
