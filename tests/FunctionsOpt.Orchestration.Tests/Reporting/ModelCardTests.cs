@@ -34,4 +34,25 @@ public sealed class ModelCardTests
         Assert.Contains(limits, l => l.StartsWith("fp16 on CPU gives size only", StringComparison.Ordinal));
         Assert.Contains(limits, l => l.StartsWith("Best effort", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Render_BuiltByAnEarlierTrial_ShowsCanonicalisationAndCoverageFromItsRecords()
+    {
+        // final-0 reuses the candidate t1 built (same hash), so the records come from t1.
+        var state = ReportSamples.Completed();
+        var builder = state.Trials.Single(t => t.TrialId == "t1") with
+        {
+            CandidateHash = state.Trials.Single(t => t.TrialId == "final-0").CandidateHash,
+            PassRecords =
+            [
+                new PassReport { Pass = "canonicalise", Notes = ["removed 2 Identity and 0 Dropout node(s)"] },
+                new PassReport { Pass = "quantize-dynamic", Coverage = ["2/3 Gemm"], Skipped = ["fc3: 768 weight elements"] },
+            ],
+        };
+
+        var card = ModelCard.Render(ReportModelBuilder.Build(state.WithTrial(builder)), state.WithTrial(builder));
+
+        Assert.Contains("- `canonicalise` did: removed 2 Identity and 0 Dropout node(s)\n", card, StringComparison.Ordinal);
+        Assert.Contains("- `quantize-dynamic` did: coverage 2/3 Gemm; skipped 1: fc3: 768 weight elements\n", card, StringComparison.Ordinal);
+    }
 }
