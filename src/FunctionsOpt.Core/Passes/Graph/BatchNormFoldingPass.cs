@@ -47,16 +47,13 @@ public sealed class BatchNormFoldingPass : IModelPass
     /// <inheritdoc />
     public PassOutput Apply(ModelProto model, PassParameters parameters, PassContext context)
     {
-        PassSupport.EnsureGraph(this, model);
-        ArgumentNullException.ThrowIfNull(parameters);
-        parameters.EnsureKnown(this);
+        var output = PassSupport.Open(this, model, parameters);
         var applicability = CheckApplicability(model);
         if (!applicability.Applies)
         {
             throw new PassNotApplicableException(Name, $"Pass '{Name}' cannot apply: {applicability.Reason}");
         }
 
-        var output = model.Clone();
         var graph = output.Graph;
         var skipped = new List<string>();
         var orphans = new List<string>();
@@ -88,16 +85,7 @@ public sealed class BatchNormFoldingPass : IModelPass
 
         PassSupport.RemoveUnusedInitializers(graph, orphans);
         PassSupport.RemoveStaleValueInfo(graph);
-        return new PassOutput(output, new PassRecord
-        {
-            Pass = Name,
-            Parameters = PassSupport.ResolvedParameters(this, parameters),
-            NodesTouched = folded * 2,
-            InitializerBytesBefore = PassSupport.InitializerBytes(model),
-            InitializerBytesAfter = PassSupport.InitializerBytes(output),
-            Skipped = skipped,
-            Notes = [$"{folded} BatchNormalization node(s) folded."],
-        });
+        return PassSupport.Close(this, parameters, model, output, folded * 2, skipped, [$"{folded} BatchNormalization node(s) folded."]);
     }
 
     private static bool IsBatchNorm(NodeProto node) => node.OpType == "BatchNormalization" && PassSupport.IsDefaultDomain(node) && node.Input.Count == 5;

@@ -38,16 +38,13 @@ public sealed class ConstantsToInitializersPass : IModelPass
     /// <inheritdoc />
     public PassOutput Apply(ModelProto model, PassParameters parameters, PassContext context)
     {
-        PassSupport.EnsureGraph(this, model);
-        ArgumentNullException.ThrowIfNull(parameters);
-        parameters.EnsureKnown(this);
+        var output = PassSupport.Open(this, model, parameters);
         var applicability = CheckApplicability(model);
         if (!applicability.Applies)
         {
             throw new PassNotApplicableException(Name, $"Pass '{Name}' cannot apply: {applicability.Reason}");
         }
 
-        var output = model.Clone();
         var graph = output.Graph;
         var graphOutputs = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
         var skipped = new List<string>();
@@ -79,16 +76,7 @@ public sealed class ConstantsToInitializersPass : IModelPass
             throw new PassNotApplicableException(Name, $"Pass '{Name}' converted nothing: {string.Join(" ", skipped)}");
         }
 
-        return new PassOutput(output, new PassRecord
-        {
-            Pass = Name,
-            Parameters = PassSupport.ResolvedParameters(this, parameters),
-            NodesTouched = touched,
-            InitializerBytesBefore = PassSupport.InitializerBytes(model),
-            InitializerBytesAfter = PassSupport.InitializerBytes(output),
-            Skipped = skipped,
-            Notes = [$"{touched} Constant node(s) became initializers."],
-        });
+        return PassSupport.Close(this, parameters, model, output, touched, skipped, [$"{touched} Constant node(s) became initializers."]);
     }
 
     private static bool IsConstant(NodeProto node) => node.OpType == "Constant" && PassSupport.IsDefaultDomain(node) && node.Output.Count == 1;

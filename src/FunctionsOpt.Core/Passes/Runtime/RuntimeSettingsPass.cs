@@ -99,18 +99,11 @@ public sealed class RuntimeSettingsPass : IModelPass
     /// <inheritdoc />
     public PassOutput Apply(ModelProto model, PassParameters parameters, PassContext context)
     {
-        PassSupport.EnsureGraph(this, model);
+        var output = PassSupport.Open(this, model, parameters);
         var settings = ToSettings(parameters);
-        var bytes = PassSupport.InitializerBytes(model);
-        return new PassOutput(model.Clone(), new PassRecord
-        {
-            Pass = Name,
-            Parameters = PassSupport.ResolvedParameters(this, parameters),
-            NodesTouched = 0,
-            InitializerBytesBefore = bytes,
-            InitializerBytesAfter = bytes,
-            Notes = [$"Runs with provider {settings.Session.Provider.ToName()}, optimization {settings.Session.OptimizationLevel}, {settings.Session.IntraOpThreads} intra-op thread(s) (0 = default), batch {settings.BatchSize}."],
-        });
+        return PassSupport.Close(
+            this, parameters, model, output, 0,
+            notes: [$"Runs with provider {settings.Session.Provider.ToName()}, optimization {settings.Session.OptimizationLevel}, {settings.Session.IntraOpThreads} intra-op thread(s) (0 = default), batch {settings.BatchSize}."]);
     }
 
     private int Checked(long value, IntegerParameter definition) =>
