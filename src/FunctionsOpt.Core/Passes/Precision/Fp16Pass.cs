@@ -261,6 +261,7 @@ public sealed class Fp16Pass : IModelPass
             InitializerBytesBefore = PassSupport.InitializerBytes(model),
             InitializerBytesAfter = PassSupport.InitializerBytes(output),
             Skipped = skipped,
+            Coverage = OpCoverage.Of(model.Graph, ["Conv", "Gemm", "MatMul"], convert),
             Notes =
             [
                 $"{convert.Count} node(s) in float16, {convertedInitializers} initializer(s) stored as float16, {castCount} Cast node(s) added.",

@@ -187,6 +187,9 @@ public sealed class MagnitudePruningPass : IModelPass
             InitializerBytesAfter = PassSupport.InitializerBytes(output),
             Skipped = skipped,
             Notes = notes,
+            // Out of the layers with a prunable weight, not every node of the type (activation-only MatMul has none).
+            Coverage = found.GroupBy(l => l.Node.OpType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new OpCoverage(g.Key, eligible.Count(e => e.Node.OpType == g.Key), g.Count())).ToList(),
         };
         return new PassOutput(output, record);
     }

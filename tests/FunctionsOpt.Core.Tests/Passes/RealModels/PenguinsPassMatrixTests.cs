@@ -55,6 +55,8 @@ public sealed class PenguinsPassMatrixTests(ITestOutputHelper output)
 
         PassTestKit.AssertLoads(result.Model);
         Assert.InRange((double)result.Record.InitializerBytesAfter / result.Record.InitializerBytesBefore, 0.49, 0.51);
+        // Three Gemm layers (4-256-256-3), all in float16.
+        Assert.Equal([new OpCoverage("Gemm", 3, 3)], result.Record.Coverage);
         var diff = MaxAbsDiff(Reference, Outputs(result.Model, Eval));
         output.WriteLine($"penguins fp16 max abs diff {diff:G3}");
         Assert.True(diff <= 0.01, $"max abs diff {diff}");
@@ -69,6 +71,8 @@ public sealed class PenguinsPassMatrixTests(ITestOutputHelper output)
         PassTestKit.AssertLoads(result.Model);
         AssertAccuracyDropAtMost(result.Model, 0.01);
         Assert.True(result.Record.InitializerBytesAfter * 3 < result.Record.InitializerBytesBefore);
+        // Weights 4x256 = 1024, 256x256 and 256x3 = 768: the last is under the 1024-element default.
+        Assert.Equal([new OpCoverage("Gemm", 2, 3)], result.Record.Coverage);
     }
 
     [Fact]
