@@ -183,4 +183,17 @@ public sealed class PassSearchSpaceTests
         var opTypes = Assert.IsType<CategoricalParameter>(derived.Space["quantize-dynamic.op-types"]);
         Assert.Equal(["MatMul,Gemm"], opTypes.Choices);
     }
+
+    [Fact]
+    public void Create_ResNet18Opset8_OffersQuantizeStaticThatTheOriginalRefuses()
+    {
+        // ML.NET's ResNet18 imports opset 8: QuantizeLinear needs 10, which canonicalisation reaches before int8.
+        var model = FunctionsOpt.Core.Tests.Passes.PassTestKit.Load(FunctionsOpt.Core.Tests.TestKit.TestPaths.ResNet18);
+        var catalogue = new FunctionsOpt.Core.Passes.Pipeline.DefaultPassCatalogue();
+
+        var derived = PassSearchSpace.Create(catalogue, model);
+
+        Assert.False(catalogue.Find("quantize-static")!.CheckApplicability(model).Applies);
+        Assert.Contains(derived.Passes, p => p.Name == "quantize-static");
+    }
 }
