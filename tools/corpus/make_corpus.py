@@ -21,6 +21,7 @@ import os
 import random
 import sys
 import time
+import zipfile
 
 import numpy as np
 import torch
@@ -351,6 +352,38 @@ def op_histogram(proto):
     return dict(sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def save_npz(path, arrays):
+    """np.savez_compressed with fixed zip timestamps, so the same arrays give the same bytes on every run."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for key, value in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(value), allow_pickle=False)
+            info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue())
+
+
+def write_data_manifest(path, arrays):
+    """The product's JSON dataset manifest for the .npz beside it: every input entry by name, and the labels."""
+    doc = {"inputs": {k: {"file": "eval.npz", "array": k} for k in arrays if k != "labels"},
+           "labels": {"file": "eval.npz", "array": "labels"}}
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+def print_table(manifest):
+    print("| model | opset | inputs (ONNX) | params | size | eval rows | torch accuracy | ops (top) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for m in manifest["models"]:
+        ins = "<br>".join(f"`{i['name']}` {i['elem_type']} [{', '.join(str(d) for d in i['shape'])}]" for i in m["inputs"])
+        ops = ", ".join(f"{k} {v}" for k, v in list(m["ops"].items())[:6])
+        extra = "".join(f" ({k.replace('_', ' ')}: {v:.4f})" for k, v in m.get("extra", {}).items())
+        print(f"| [{m['name']}]({m['path']}) | {m['opset']} | {ins} | {m['parameters']:,} | {m['size_bytes'] / 1e6:.2f} MB "
+              f"| {m['eval_rows']} | {m['torch_accuracy']:.4f}{extra} | {ops} |")
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -434,6 +467,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(REPO, "samples", "corpus"))
     ap.add_argument("--only", action="append", choices=list(MODELS), help="build only these models (repeatable)")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--table", action="store_true", help="print the README table from manifest.json and exit")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--image-train", type=int, default=4000)
     ap.add_argument("--image-eval", type=int, default=300)
@@ -455,6 +489,9 @@ def main():
         with open(manifest_path) as f:
             manifest = json.load(f)
     entries = {m["name"]: m for m in manifest["models"]}
+    if args.table:
+        print_table(manifest)
+        return
 
     for i, name in enumerate(names):
         seed = args.seed + 100 * list(MODELS).index(name)
@@ -476,7 +513,8 @@ def main():
         data_rel = f"{name}/eval.npz"
         data_path = os.path.join(args.out, data_rel)
         os.makedirs(os.path.dirname(data_path), exist_ok=True)
-        np.savez_compressed(data_path, **r["eval_arrays"])
+        save_npz(data_path, r["eval_arrays"])
+        write_data_manifest(os.path.join(args.out, name, "eval.json"), r["eval_arrays"])
         log(f"    torch accuracy on eval.npz: {r['accuracy']:.4f} ({train_s:.0f} s) {r['extra']}")
         for opset in OPSETS:
             rel = f"{name}-opset{opset}/model.onnx"
@@ -489,6 +527,7 @@ def main():
                 "family": name,
                 "path": rel,
                 "data": data_rel,
+                "data_manifest": f"{name}/eval.json",
                 "task": "classification",
                 "description": MODELS[name],
                 "dataset": r["task"],
@@ -503,7 +542,7 @@ def main():
                 "size_bytes": os.path.getsize(path),
                 "torch_accuracy": round(float(r["accuracy"]), 6),
                 "extra": {k: round(float(v), 6) for k, v in r["extra"].items()},
-                "training": {"seed": seed, "seconds": round(train_s, 1), "history": r["history"]},
+                "training": {"seed": seed, "history": r["history"]},
                 "ops": op_histogram(proto),
                 "sha256": sha256(path),
                 "data_sha256": sha256(data_path),
