@@ -29,6 +29,7 @@ step() {  # step <model> <label> <command...>
   { echo "\$ $*"; echo "exit code: $rc"; printf 'wall seconds: %.1f\n' "$(echo "$end - $start" | bc)"; echo "---"; cat "$log.body"; } > "$log"
   rm -f "$log.body"
   echo "$model $label rc=$rc"
+  return $rc
 }
 
 for name in "${names[@]}"; do
@@ -38,7 +39,8 @@ m = {e['name']: e for e in json.load(open('$MANIFEST'))['models']}['$name']
 print('samples/corpus/' + m['path'], 'samples/corpus/' + m['data'], 'samples/corpus/' + m['data_manifest'])")
   rm -rf "$OUT/$name"
   step "$name" inspect $FOPT inspect "$path"
-  step "$name" profile-npz $FOPT profile "$path" --data "$data" --json "$OUT/$name/profile.json"
+  step "$name" profile-npz $FOPT profile "$path" --data "$data" --json "$OUT/$name/profile.json" ||
+    step "$name" profile-npz-no-memory $FOPT profile "$path" --data "$data" --no-memory --json "$OUT/$name/profile.json"
   step "$name" optimize-npz $FOPT optimize "$path" --data "$data" --max-accuracy-drop 0.02 --out "$OUT/$name/opt-npz"
   step "$name" optimize-manifest $FOPT optimize "$path" --data "$dman" --max-accuracy-drop 0.02 --out "$OUT/$name/opt-manifest"
   for best in "$OUT/$name"/opt-*/runs/*/best/model.onnx; do

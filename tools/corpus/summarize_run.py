@@ -48,7 +48,7 @@ def main(out):
     for model_dir in sorted(d for d in glob.glob(os.path.join(out, "*")) if os.path.isdir(d)):
         name = os.path.basename(model_dir)
         print(f"## {name}\n")
-        for step in ["inspect", "profile-npz", "optimize-npz", "optimize-manifest"] + sorted(
+        for step in ["inspect", "profile-npz", "profile-npz-no-memory", "optimize-npz", "optimize-manifest"] + sorted(
                 os.path.basename(p)[:-4] for p in glob.glob(os.path.join(model_dir, "inspect-best-*.txt"))):
             p = os.path.join(model_dir, step + ".txt")
             if not os.path.exists(p):
@@ -56,7 +56,7 @@ def main(out):
             cmd, rc, secs, body = read_step(p)
             print(f"- **{step}**: exit {rc} in {secs:.0f} s: `{cmd}`")
             if rc != 0:
-                shown = [l for l in body if l.strip()][-8:]
+                shown = [l for l in body if l.strip()][:8]
                 print("  ```text")
                 for l in shown:
                     print("  " + l)
@@ -65,12 +65,16 @@ def main(out):
         if os.path.exists(prof):
             try:
                 pj = json.load(open(prof))
-                q = pj.get("quality") or {}
-                acc = (q.get("classification") or q).get("accuracy") if isinstance(q, dict) else None
-                print(f"- profile accuracy (ONNX Runtime): {acc}")
+                acc = pj["evaluation"]["classification"]["accuracy"]
+                perf = pj["performance"]
+                lat = ", ".join(f"b{x['batchSize']} p50 {x['p50Ms']:.3f} ms" for x in perf.get("batches", []))
+                skipped = perf.get("skipped") or []
+                mem = (perf.get("memory") or {}).get("peakBytes")
+                print(f"- profile (ONNX Runtime {perf.get('ortVersion')}): accuracy {acc:.4f}; {lat}"
+                      f"{'; skipped ' + json.dumps(skipped) if skipped else ''}; peak RSS bytes {mem}")
             except Exception as ex:  # keep the summary going
                 print(f"- profile.json unreadable: {ex}")
-        for run in sorted(glob.glob(os.path.join(model_dir, "opt-*", "runs", "*"))):
+        for run in sorted(glob.glob(os.path.join(model_dir, "opt*", "runs", "*"))):
             kind = run.split(os.sep)[-3]
             rep = os.path.join(run, "report.json")
             print(f"\n### {kind}: {os.path.basename(run)}\n")
