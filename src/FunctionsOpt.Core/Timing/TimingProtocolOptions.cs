@@ -43,6 +43,15 @@ public sealed record TimingProtocolOptions
     [Range(1, 1_000_000)]
     public int MaxRunsPerBlock { get; init; } = 1000;
 
+    /// <summary>
+    /// Intervals are never reported narrower than ± this fraction of the ratio (default 0.03). One session cannot see
+    /// how much a model's speed moves between processes (memory layout, frequency, other load): re-measurements in
+    /// a separate process here moved by a few per cent, so a tighter in-session interval would claim a precision
+    /// that does not reproduce.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double IntervalFloor { get; init; } = 0.03;
+
     /// <summary>Bootstrap resamples for each interval (default 2000).</summary>
     [Range(100, 1_000_000)]
     public int BootstrapResamples { get; init; } = 2000;

@@ -156,6 +156,9 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
                 return await Finish(RunStatus.Cancelled, [], null);
             }
 
+            // The verdict re-times the finalists against the original in one interleaved session: the search's
+            // own timings only rank candidates, they never decide what is recommended.
+            await context.CallActivityAsync<RunVerdict?>(nameof(JudgeFinalistsActivity), new JudgeInput(input.RunId, input.Spec, finals, finalResults), retry);
             progress = progress with { Phase = RunStatus.WritingResults };
             context.SetCustomStatus(progress);
             return await Finish(RunStatus.Completed, finalResults, null);
