@@ -58,6 +58,7 @@ public sealed record RunVerdict
     public IReadOnlyList<FinalistMeasurement> Finalists { get; init; } = [];
 
     /// <summary>Whether the original is recommended.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool KeepsOriginal => RecommendedTrialId is null;
 }
 
