@@ -163,7 +163,7 @@ public sealed partial class TrialExecutor
         BuildSeconds = build.Elapsed.TotalSeconds,
     };
 
-    /// <summary>The session settings and batch size a pipeline's candidate is timed and served with (its runtime step's, else the trial's).</summary>
+    /// <summary>The session settings a pipeline's candidate is timed with (its runtime step's, else the trial's) and the objective's batch size.</summary>
     public static (SessionSettings Session, int BatchSize) SessionFor(IReadOnlyList<PassStep> pipeline, TrialSettings settings)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -174,8 +174,10 @@ public sealed partial class TrialExecutor
             return (settings.Session, settings.LatencyBatchSize);
         }
 
+        // Only the objective's batch size is timed: a runtime step's batch size would make trials time batches the
+        // objective never reads (and compare them with an original timed at another batch).
         var chosen = ((RuntimeSettingsPass)runtime.Pass).ToSettings(runtime.Parameters);
-        return (chosen.Session with { AllowCpuFallback = settings.Session.AllowCpuFallback, DeviceId = settings.Session.DeviceId }, chosen.BatchSize);
+        return (chosen.Session with { AllowCpuFallback = settings.Session.AllowCpuFallback, DeviceId = settings.Session.DeviceId, UseIoBinding = settings.Session.UseIoBinding }, settings.LatencyBatchSize);
     }
 
     private IReadOnlyList<PassRecord> Build(OptimizationData data, TrialRequest request, TrialSettings settings, string work, string candidatePath, CancellationToken cancellationToken)
