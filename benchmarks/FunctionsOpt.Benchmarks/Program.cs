@@ -5,6 +5,7 @@ if (args.Length == 0 || args[0] is "--help" or "-h")
 {
     Console.WriteLine(BenchmarkOptions.Usage);
     Console.WriteLine(PassesOptions.Usage);
+    Console.WriteLine(VerdictsBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -24,6 +25,10 @@ try
         case "compensation":
             CompensationBenchmark.Run(PassesOptions.Parse(args.Skip(1).ToList()), args, Console.Out);
             return 0;
+        case "verdicts":
+            return VerdictsBenchmark.Run(args.Skip(1).ToList(), Console.Out);
+        case "remeasure":
+            return VerdictsBenchmark.Remeasure(args.Skip(1).ToList(), Console.Out);
         case "passes":
             PassesBenchmark.Run(PassesOptions.Parse(args.Skip(1).ToList()), args, Console.Out);
             return 0;

@@ -182,6 +182,8 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         return inputs.Count == 1 ? inputs[0].Name : null;
     }
 
+    private static string Ms(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+
     private static void Render(RunState state, RunSummary summary, string root, int batchSize)
     {
         var best = state.Trials.FirstOrDefault(t => t.TrialId == summary.BestTrialId);
@@ -193,16 +195,35 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             table.AddRow(label, Cell(baseline), Cell(best?.Metrics));
         }
 
-        Row("latency p50 (ms)", MetricNames.LatencyP50Ms(batchSize), "F4");
+        if (state.Verdict is { } timed)
+        {
+            // The verdict's session timed both models interleaved: those two numbers are comparable, the search's are not.
+            var chosen = timed.Finalists.FirstOrDefault(f => f.TrialId == timed.RecommendedTrialId);
+            table.AddRow("latency p50 (ms, re-timed)", Ms(timed.OriginalP50Ms), chosen?.P50Ms is { } p ? Ms(p) : Ms(timed.OriginalP50Ms));
+        }
+        else
+        {
+            Row("latency p50 (ms)", MetricNames.LatencyP50Ms(batchSize), "F4");
+        }
+
         Row("size (bytes)", MetricNames.SizeBytes, "F0");
         Row("accuracy", MetricNames.Accuracy, "F4");
         Row("fidelity (top-1)", MetricNames.FidelityTop1, "F4");
         AnsiConsole.Write(table);
-        var passes = best is null || best.Passes.Count == 0 ? "none (the unmodified model is best)" : string.Join(" + ", best.Passes);
+        var passes = best is null || best.Passes.Count == 0 ? "none (the original model is recommended)" : string.Join(" + ", best.Passes);
         AnsiConsole.MarkupLineInterpolated($"Best: {summary.BestTrialId ?? "-"}{(summary.BestEffort ? " (best effort: misses the bar)" : string.Empty)}; passes: {passes}");
         if (best is not null)
         {
             AnsiConsole.MarkupLineInterpolated($"Configuration: {best.Configuration}");
+        }
+
+        if (state.Verdict is { } verdict)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Verdict: {verdict.Headline} ({verdict.Rounds} interleaved rounds, {verdict.Confidence:P0} intervals){(verdict.KeepsOriginal ? "; best/model.onnx is the original model" : string.Empty)}");
+            foreach (var reason in verdict.Reasons)
+            {
+                AnsiConsole.MarkupLineInterpolated($"  {reason}");
+            }
         }
 
         var trials = state.Trials.Count(t => !t.TrialId.StartsWith("final-", StringComparison.Ordinal));

@@ -9,6 +9,7 @@ using FunctionsOpt.Core.Passes.Pipeline;
 using FunctionsOpt.Core.Passes.Runtime;
 using FunctionsOpt.Core.Search;
 using FunctionsOpt.Core.Search.Objectives;
+using FunctionsOpt.Core.Timing;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -31,7 +32,6 @@ public sealed partial class TrialExecutor
     public const string RuntimeErrorCode = "runtime-error";
 
     private readonly InferenceSessionFactory _sessions;
-    private readonly PerformanceProfiler _profiler;
     private readonly ICandidateCache _cache;
     private readonly MeasurementGate _gate;
     private readonly ILogger _logger;
@@ -43,7 +43,6 @@ public sealed partial class TrialExecutor
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(gate);
         _sessions = sessions;
-        _profiler = new PerformanceProfiler(sessions);
         _cache = cache;
         _gate = gate;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -92,7 +91,7 @@ public sealed partial class TrialExecutor
         var build = Stopwatch.StartNew();
         try
         {
-            var (session, batchSize) = Runtime(request.Pipeline, settings);
+            var (session, batchSize) = SessionFor(request.Pipeline, settings);
             hash = CandidateHash(data, request, settings.Seed);
             if (request.Pipeline.Count == 0)
             {
@@ -151,16 +150,21 @@ public sealed partial class TrialExecutor
         BuildSeconds = build.Elapsed.TotalSeconds,
     };
 
-    private static (SessionSettings Session, int BatchSize) Runtime(IReadOnlyList<PassStep> pipeline, TrialSettings settings)
+    /// <summary>The session settings a pipeline's candidate is timed with (its runtime step's, else the trial's) and the objective's batch size.</summary>
+    public static (SessionSettings Session, int BatchSize) SessionFor(IReadOnlyList<PassStep> pipeline, TrialSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(settings);
         var runtime = pipeline.FirstOrDefault(s => s.Pass is RuntimeSettingsPass);
         if (runtime is null)
         {
             return (settings.Session, settings.LatencyBatchSize);
         }
 
+        // Only the objective's batch size is timed: a runtime step's batch size would make trials time batches the
+        // objective never reads (and compare them with an original timed at another batch).
         var chosen = ((RuntimeSettingsPass)runtime.Pass).ToSettings(runtime.Parameters);
-        return (chosen.Session with { AllowCpuFallback = settings.Session.AllowCpuFallback, DeviceId = settings.Session.DeviceId }, chosen.BatchSize);
+        return (chosen.Session with { AllowCpuFallback = settings.Session.AllowCpuFallback, DeviceId = settings.Session.DeviceId, UseIoBinding = settings.Session.UseIoBinding }, settings.LatencyBatchSize);
     }
 
     private IReadOnlyList<PassRecord> Build(OptimizationData data, TrialRequest request, TrialSettings settings, string work, string candidatePath, CancellationToken cancellationToken)
@@ -183,25 +187,66 @@ public sealed partial class TrialExecutor
             evaluation = ModelEvaluator.Evaluate(handle, rows, settings.Evaluation, cancellationToken: cancellationToken).Result;
         }
 
-        var iterations = Math.Max(1, request.Budget.LatencyIterations);
-        var options = new ProfileOptions
+        var timing = await TimeAgainstOriginalAsync(data, settings, candidatePath, session, batchSize, request.Budget, cancellationToken).ConfigureAwait(false);
+        var candidate = timing.Models[^1];
+        var (bytes, gzip) = PerformanceProfiler.MeasureSize(candidatePath);
+        var profile = new PerformanceProfile
         {
-            WarmupRuns = settings.WarmupRuns,
-            TimedRuns = iterations,
-            MinTimedRuns = Math.Min(iterations, 5),
-            MaxSecondsPerBatchSize = settings.MaxLatencySeconds,
-            BatchSizes = [batchSize],
-            Seed = unchecked((int)settings.Seed),
+            Provider = candidate.Provider,
+            OrtVersion = InferenceSessionFactory.OrtVersion,
+            Settings = session,
+            SessionCreationMs = 0,
+            Batches = [Latency(candidate)],
+            Skipped = [],
+            InputSource = "dataset",
+            IoBinding = candidate.IoBinding,
+            ModelBytes = bytes,
+            GzipBytes = gzip,
         };
-        PerformanceProfile profile;
-        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var result = TrialMetrics.FromEvaluation(request.TrialId, evaluation, profile) with { ResourceUsed = request.Budget.EvaluationSampleFraction };
+        return (result with { Metrics = LatencyRatios.Add(result.Metrics, candidate, timing.Models.Count > 1) }, candidate.Provider);
+    }
+
+    /// <summary>
+    /// Times the candidate interleaved with the original (the one protocol, <see cref="InterleavedTimer"/>) behind the
+    /// gate; the budget's latency iterations bound the rounds, so low rungs time briefly and high rungs tightly. The
+    /// original alone when the candidate is the original file with the same settings.
+    /// </summary>
+    private async Task<InterleavedTiming> TimeAgainstOriginalAsync(
+        OptimizationData data, TrialSettings settings, string candidatePath, SessionSettings session, int batchSize, TrialBudget budget, CancellationToken cancellationToken)
+    {
+        var rounds = Math.Max(2, budget.LatencyIterations / 2);
+        var options = settings.Timing with
         {
-            profile = _profiler.Profile(candidatePath, session, options, rows, cancellationToken);
+            MinRounds = Math.Min(settings.Timing.MinRounds, rounds),
+            MaxRounds = Math.Max(Math.Min(settings.Timing.MinRounds, rounds), Math.Min(settings.Timing.MaxRounds, rounds)),
+            Seed = settings.Seed,
+        };
+        var models = new List<TimedModel> { new(LatencyRatios.OriginalKey, data.ModelPath, settings.Session, settings.LatencyBatchSize) };
+        if (!(string.Equals(candidatePath, data.ModelPath, StringComparison.Ordinal) && session == settings.Session && batchSize == settings.LatencyBatchSize))
+        {
+            models.Add(new TimedModel(LatencyRatios.CandidateKey, candidatePath, session, batchSize));
         }
 
-        var result = TrialMetrics.FromEvaluation(request.TrialId, evaluation, profile) with { ResourceUsed = request.Budget.EvaluationSampleFraction };
-        return (result, profile.Provider);
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return new InterleavedTimer(_sessions).Measure(models, data.Evaluation, options, cancellationToken);
+        }
     }
+
+    private static BatchLatency Latency(ModelTiming t) => new()
+    {
+        BatchSize = t.BatchSize,
+        Runs = t.Runs,
+        P50Ms = t.P50Ms,
+        P90Ms = t.P95Ms,
+        P95Ms = t.P95Ms,
+        P99Ms = t.P95Ms,
+        MeanMs = t.MeanMs,
+        MinMs = t.RoundMedians.Min(),
+        MaxMs = t.RoundP95s.Max(),
+        ThroughputPerSecond = t.P50Ms > 0 ? t.BatchSize * 1000.0 / t.P50Ms : 0,
+    };
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trial {TrialId}: candidate {Hash} (reused {Reused}), {MetricCount} metric(s)")]
     private static partial void LogTrial(ILogger logger, int trialId, string hash, bool reused, int metricCount);

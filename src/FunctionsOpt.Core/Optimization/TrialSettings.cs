@@ -27,6 +27,9 @@ public sealed record TrialSettings
 
     /// <summary>Scratch folder for candidate files; null uses the system temporary folder.</summary>
     public string? WorkDirectory { get; init; }
+
+    /// <summary>The measurement protocol trials time with (the budget's latency iterations bound its rounds).</summary>
+    public Timing.TimingProtocolOptions Timing { get; init; } = new() { MinRounds = 5, MaxRounds = 60, MaxSeconds = 1.5, BlockMilliseconds = 2, BootstrapResamples = 500 };
 }
 
 /// <summary>One trial to run: the pipeline a configuration selects and the budget of its rung.</summary>

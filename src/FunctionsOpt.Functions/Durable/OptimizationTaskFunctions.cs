@@ -1,3 +1,4 @@
+using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Messaging;
 using Microsoft.Azure.Functions.Worker;
@@ -49,6 +50,11 @@ public static class OptimizationTaskFunctions
     [Function(nameof(RunTrialActivity))]
     public static Task<TrialSummary> RunTrialAsync([ActivityTrigger] TrialActivityInput input, string instanceId, FunctionContext executionContext) =>
         RunAsync<RunTrialActivity, TrialActivityInput, TrialSummary>(input, instanceId, executionContext);
+
+    /// <summary><see cref="JudgeFinalistsActivity"/>.</summary>
+    [Function(nameof(JudgeFinalistsActivity))]
+    public static Task<RunVerdict?> JudgeFinalistsAsync([ActivityTrigger] JudgeInput input, string instanceId, FunctionContext executionContext) =>
+        RunAsync<JudgeFinalistsActivity, JudgeInput, RunVerdict?>(input, instanceId, executionContext);
 
     /// <summary><see cref="FinishRunActivity"/>.</summary>
     [Function(nameof(FinishRunActivity))]

@@ -94,6 +94,9 @@ public sealed record RunState
     /// <summary>The chosen model's throughput curve over batch sizes, measured once when a run completes with a best model.</summary>
     public ServingProfile? Serving { get; init; }
 
+    /// <summary>The final stage's interleaved re-measurement of the finalists against the original and what it recommends; null before that stage.</summary>
+    public RunVerdict? Verdict { get; init; }
+
     /// <summary>Whether trials of this run should no longer run: it has ended, or a user asked it to stop. Not stored.</summary>
     [JsonIgnore]
     public bool IsStopping => IsTerminal || Timings.CancelRequestedAt is not null;

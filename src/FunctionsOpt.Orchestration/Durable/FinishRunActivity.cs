@@ -12,8 +12,9 @@ using Microsoft.DurableTask;
 namespace FunctionsOpt.Orchestration.Durable;
 
 /// <summary>
-/// Ends a run: picks the best final result (the best-scoring one meeting every constraint, else the closest to the
-/// bar, flagged best effort; without final results, the search's own best), copies its candidate to
+/// Ends a run: for a completed run, recommends what the final verdict (<see cref="JudgeFinalistsActivity"/>) chose,
+/// the original model included; otherwise picks the best final result (the best-scoring one meeting every
+/// constraint, else the closest to the bar, flagged best effort; without final results, the search's own best); copies its candidate to
 /// <c>best/model.onnx</c>; for a completed run also times it over batch sizes (once per candidate, kept in the record)
 /// and copies it into the Triton repository; then renders every report and serving file from the final state record
 /// (<see cref="RunResultsWriter"/>), uploads them and marks the record terminal. Cancelled and failed runs keep their
@@ -57,7 +58,15 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
                 bestEffort = true;
             }
 
-            if (chosen.TrialId is not null)
+            if (input.Status == RunStatus.Completed && state.Verdict is { } verdict)
+            {
+                // The verdict re-measured the finalists against the original; its recommendation is final, and
+                // the original itself when nothing is measurably better.
+                bestId = verdict.RecommendedTrialId;
+                bestEffort = false;
+                judgments = finals.FirstOrDefault(f => f.TrialId == bestId).Assessment?.Judgments.Select(Check).ToArray() ?? [];
+            }
+            else if (chosen.TrialId is not null)
             {
                 bestId = chosen.TrialId;
                 judgments = chosen.Assessment!.Judgments.Select(Check).ToArray();
@@ -71,9 +80,10 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
         }
 
         var best = bestId is null ? null : state.Trials.FirstOrDefault(t => t.TrialId == bestId);
+        var keepsOriginal = input.Status == RunStatus.Completed && state.Verdict is { KeepsOriginal: true };
         var artifacts = new Dictionary<string, string>(StringComparer.Ordinal);
         ServingProfile? serving = state.Serving;
-        if (best?.CandidateHash is { } hash)
+        if ((keepsOriginal ? state.Verdict!.OriginalHash : best?.CandidateHash) is { } hash)
         {
             await using (var candidate = await store.OpenReadAsync(ArtifactLayout.Candidate(input.RunId, hash)))
             {
@@ -85,7 +95,7 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
             {
                 if (serving?.CandidateHash != hash)
                 {
-                    serving = await MeasureServingAsync(input, hash, best.Provider);
+                    serving = await MeasureServingAsync(input, hash);
                 }
 
                 var tritonModel = ArtifactLayout.RunFile(input.RunId, TritonConfig.ModelPath(source.Name));
@@ -131,7 +141,7 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
         return new RunSummary(input.RunId, input.Status, bestId, bestEffort, input.Error);
     }
 
-    private async Task<ServingProfile> MeasureServingAsync(FinishInput input, string hash, ProviderUsage? provider)
+    private async Task<ServingProfile> MeasureServingAsync(FinishInput input, string hash)
     {
         var prepared = await workspace.GetAsync(input.RunId, input.Spec);
         var local = Path.Combine(prepared.WorkDirectory, "serving-" + hash[..16] + ".onnx");

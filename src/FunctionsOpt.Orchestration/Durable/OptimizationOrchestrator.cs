@@ -41,6 +41,7 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
         string? stopReason = null;
         var rungsFanned = 0;
         var runStarted = context.CurrentUtcDateTime;
+        RunVerdict? verdict = null;
 
         async Task<RunSummary> Finish(RunStatus status, IReadOnlyList<TrialSummary> finals, RunError? error)
         {
@@ -65,6 +66,7 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
                 MeetsConstraints = summary.BestTrialId is null ? null : !summary.BestEffort,
                 Metrics = chosen?.Metrics ?? new Dictionary<string, double>(),
                 Error = summary.Error,
+                Verdict = verdict?.Headline,
             });
             return summary;
         }
@@ -156,6 +158,9 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
                 return await Finish(RunStatus.Cancelled, [], null);
             }
 
+            // The verdict re-times the finalists against the original in one interleaved session: the search's
+            // own timings only rank candidates, they never decide what is recommended.
+            verdict = await context.CallActivityAsync<RunVerdict?>(nameof(JudgeFinalistsActivity), new JudgeInput(input.RunId, input.Spec, finals, finalResults), retry);
             progress = progress with { Phase = RunStatus.WritingResults };
             context.SetCustomStatus(progress);
             return await Finish(RunStatus.Completed, finalResults, null);

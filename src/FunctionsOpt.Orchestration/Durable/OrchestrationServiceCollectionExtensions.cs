@@ -44,6 +44,7 @@ public static class OrchestrationServiceCollectionExtensions
             .AddActivity<ProfileBaselineActivity>()
             .AddActivity<SchedulerStepActivity>()
             .AddActivity<RunTrialActivity>()
+            .AddActivity<JudgeFinalistsActivity>()
             .AddActivity<FinishRunActivity>()
             .AddActivity<PublishRunEventActivity>();
     }

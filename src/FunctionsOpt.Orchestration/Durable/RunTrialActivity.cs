@@ -3,6 +3,7 @@ using FunctionsOpt.Core.Optimization;
 using FunctionsOpt.Core.Passes.Pipeline;
 using FunctionsOpt.Core.Search;
 using FunctionsOpt.Core.Search.Space;
+using FunctionsOpt.Core.Timing;
 using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Optimization;
@@ -39,7 +40,8 @@ public sealed class RunTrialActivity(
         ArgumentNullException.ThrowIfNull(input);
         var started = clock.GetUtcNow();
         var work = input.Work;
-        if ((await store.ReadStateAsync(input.RunId))?.State is { IsStopping: true } stopping)
+        var state = (await store.ReadStateAsync(input.RunId))?.State;
+        if (state is { IsStopping: true } stopping)
         {
             return Skipped(work, stopping.Status);
         }
@@ -60,6 +62,11 @@ public sealed class RunTrialActivity(
         catch (InvalidSearchSpaceException ex)
         {
             outcome = new TrialOutcome { Result = Core.Search.TrialResult.Invalid(work.SchedulerTrialId, ex.Message), ErrorCode = InvalidSpecException.Code };
+        }
+
+        if (state?.Baseline is { } baseline && outcome.Result.Status == Core.Search.TrialStatus.Succeeded)
+        {
+            outcome = outcome with { Result = outcome.Result with { Metrics = LatencyRatios.Normalise(outcome.Result.Metrics, baseline.Metrics) } };
         }
 
         if (outcome.CandidatePath is { } path && outcome.CandidateHash is { } hash)

@@ -89,6 +89,11 @@ public static class RunCloudEvent
         }
 
         writer.WriteEndObject();
+        if (e.Verdict is { } verdict)
+        {
+            writer.WriteString("verdict", verdict);
+        }
+
         if (e.Error is { } error)
         {
             writer.WriteStartObject("error");

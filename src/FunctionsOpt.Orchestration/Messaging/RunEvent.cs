@@ -65,6 +65,9 @@ public sealed record RunEvent
     /// <summary>Why the run failed (RunFailed).</summary>
     public RunError? Error { get; init; }
 
+    /// <summary>On completion, the final verdict's headline (for example "no measurable speed-up: keep the original").</summary>
+    public string? Verdict { get; init; }
+
     /// <summary>
     /// The deterministic event id: <c>{runId}/started</c>, <c>{runId}/progress/{step}</c>, <c>{runId}/completed</c>,
     /// <c>{runId}/failed</c>. A retried publish carries the same id, so the topic's duplicate detection drops it.

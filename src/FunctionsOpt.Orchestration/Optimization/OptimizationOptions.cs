@@ -46,4 +46,16 @@ public sealed class OptimizationOptions
 
     /// <summary>Scratch folder for downloaded inputs and candidate files; null uses the system temporary folder.</summary>
     public string? WorkDirectory { get; set; }
+
+    /// <summary>
+    /// The measurement protocol of the final verdict (finalists against the original, interleaved). Defaults: at
+    /// least 15 rounds, until every interval's half-width is within 3 %, at most 20 s.
+    /// </summary>
+    public Core.Timing.TimingProtocolOptions FinalTiming { get; set; } = new();
+
+    /// <summary>
+    /// The measurement protocol of a search trial (the candidate against the original, interleaved): cheaper than
+    /// the verdict's, because trials only rank; the verdict decides. Defaults: 5 to 60 rounds, at most 1.5 s.
+    /// </summary>
+    public Core.Timing.TimingProtocolOptions TrialTiming { get; set; } = new() { MinRounds = 5, MaxRounds = 60, MaxSeconds = 1.5, BlockMilliseconds = 2, BootstrapResamples = 500 };
 }

@@ -78,6 +78,7 @@ public static class SpecMapper
             MaxLatencySeconds = options.MaxLatencySeconds,
             Seed = spec.Seed,
             WorkDirectory = workDirectory,
+            Timing = options.TrialTiming with { Seed = spec.Seed },
         };
     }
 

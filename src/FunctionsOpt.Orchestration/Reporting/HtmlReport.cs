@@ -118,6 +118,18 @@ public static class HtmlReport
             html.Append("</ul>");
         }
 
+        if (report.Verdict is { } verdict)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"banner {(verdict.KeepsOriginal ? "none" : "met")}\" id=\"verdict\" data-kind=\"{Html(verdict.Kind)}\">Verdict: {Html(verdict.Headline)}{(verdict.KeepsOriginal ? " — the original model is recommended" : string.Empty)}</div>");
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">Finalists re-timed against the original in one interleaved session: {verdict.Rounds} rounds, {verdict.Confidence:P0} intervals ({Html(verdict.Method)}); original p50 {Html(Number(verdict.OriginalP50Ms))} ms at batch {verdict.BatchSize}.</p><ul id=\"verdict-reasons\">");
+            foreach (var reason in verdict.Reasons)
+            {
+                html.Append("<li>").Append(Html(reason)).Append("</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
         html.Append("<table id=\"headline-table\"><thead><tr><th>metric</th><th>baseline</th><th>best</th><th>change</th></tr></thead><tbody>");
         foreach (var row in h.Rows)
         {

@@ -27,6 +27,18 @@ public static class MarkdownSummary
                 ? $"✅ Constraint met by `{h.BestTrialId}` ({(h.Passes.Count == 0 ? "no passes" : string.Join(" → ", h.Passes))})."
                 : $"❌ Constraint not met; `{h.BestTrialId}` is the best effort ({(h.Passes.Count == 0 ? "no passes" : string.Join(" → ", h.Passes))}).";
         md.Append(Markdown(verdict).Replace("\\`", "`", StringComparison.Ordinal)).Append('\n').Append('\n');
+        if (report.Verdict is { } timed)
+        {
+            md.Append("**Verdict:** ").Append(Markdown(timed.Headline)).Append(timed.KeepsOriginal ? " — the original model is recommended." : ".")
+                .Append(CultureInfo.InvariantCulture, $" Finalists re-timed against the original, interleaved, {timed.Rounds} rounds, {timed.Confidence:P0} intervals.\n\n");
+            foreach (var reason in timed.Reasons)
+            {
+                md.Append("- ").Append(Markdown(reason)).Append('\n');
+            }
+
+            md.Append('\n');
+        }
+
         md.Append(CultureInfo.InvariantCulture, $"Run `{Markdown(report.RunId)}` · {Markdown(report.Status.ToString())} · objective: {Markdown(report.Objective.Goal)} `{Markdown(report.Objective.Metric)}` · best effort: {(h.BestEffort ? "yes" : "no")}\n\n");
         md.Append("| metric | baseline | best | change |\n|---|---:|---:|---:|\n");
         foreach (var row in h.Rows.Where(r => r.Baseline is not null || r.Best is not null))

@@ -37,6 +37,9 @@ public sealed record ReportModel
     /// <summary>Baseline vs best, the figures a reader looks at first.</summary>
     public required ReportHeadline Headline { get; init; }
 
+    /// <summary>The final stage's interleaved re-measurement and recommendation; null when the run did not reach it.</summary>
+    public RunVerdict? Verdict { get; init; }
+
     /// <summary>The unmodified model's measurements.</summary>
     public MetricsSummary? Baseline { get; init; }
 

@@ -52,6 +52,7 @@ public static partial class ReportModelBuilder
                 Passes = best?.Passes ?? [],
                 Rows = HeadlineRows(batch, baseline, best?.Metrics),
             },
+            Verdict = state.Verdict,
             Baseline = state.Baseline,
             Best = best,
             Pareto = Pareto(trials, best, latency, quality),

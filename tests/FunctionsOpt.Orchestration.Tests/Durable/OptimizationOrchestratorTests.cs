@@ -190,4 +190,50 @@ public sealed class OptimizationOrchestratorTests : IAsyncLifetime
         Assert.NotNull(state.Environment);
         Assert.All(state.Trials.Where(t => t.Rung > 0 && !t.TrialId.StartsWith(RunResultsWriter.FinalPrefix, StringComparison.Ordinal)), t => Assert.NotNull(t.PromotedFrom));
     }
+
+    [Fact]
+    public async Task Run_LatencyObjective_VerdictRetimesFinalistsAndBestModelIsWhatItRecommends()
+    {
+        var spec = PenguinsSpec() with { Objective = new ObjectiveSpec { Metric = ObjectiveMetric.LatencyP50 }, Passes = ["quantize-dynamic", "fp16"] };
+        var runId = await _host.SubmitAsync(spec);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var summary = await _host.WaitAsync(runId, timeout.Token);
+
+        Assert.Equal(RunStatus.Completed, summary!.Status);
+        var state = (await _host.Store.ReadStateAsync(runId))!.State;
+        var verdict = Assert.IsType<RunVerdict>(state.Verdict);
+        var finals = state.Trials.Where(t => t.TrialId.StartsWith(RunResultsWriter.FinalPrefix, StringComparison.Ordinal) && t.Status == global::FunctionsOpt.Orchestration.Contracts.TrialStatus.Ok).ToList();
+        Assert.Equal(finals.Select(f => f.TrialId).Order(StringComparer.Ordinal), verdict.Finalists.Select(f => f.TrialId).Order(StringComparer.Ordinal));
+        Assert.Equal("speed", verdict.Goal);
+        Assert.True(verdict.Rounds >= 15);
+        Assert.All(verdict.Finalists, f => Assert.True(f.Low <= f.Ratio && f.Ratio <= f.High));
+        Assert.Equal(verdict.RecommendedTrialId, summary.BestTrialId);
+
+        // The rules, checked against the stored evidence: a recommended finalist is measurably faster (or lossless,
+        // smaller and not measurably slower); keeping the original means no finalist meeting the bar was measurably faster.
+        var bestPath = Path.Combine(_root, "runs", runId, "best", "model.onnx");
+        if (verdict.RecommendedTrialId is { } chosen)
+        {
+            var f = verdict.Finalists.Single(x => x.TrialId == chosen);
+            Assert.True(f.MeetsConstraints);
+            Assert.True(f.High < 1 || (verdict.Kind == "smaller-within-noise" && f.Lossless && f.Low <= 1 && f.SizeBytes < verdict.OriginalSizeBytes));
+            var hash = state.Trials.Single(t => t.TrialId == chosen).CandidateHash!;
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "runs", runId, "candidates", hash + ".onnx")), await File.ReadAllBytesAsync(bestPath));
+        }
+        else
+        {
+            Assert.DoesNotContain(verdict.Finalists, f => f.MeetsConstraints && f.High < 1);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(Samples, "model.onnx")), await File.ReadAllBytesAsync(bestPath));
+            Assert.Equal(verdict.OriginalHash, state.Serving!.CandidateHash);
+        }
+
+        var folder = Path.Combine(_root, "runs", runId);
+        var reportJson = await File.ReadAllTextAsync(Path.Combine(folder, "report.json"));
+        Assert.Empty(ReportJson.Validate(reportJson));
+        using var report = JsonDocument.Parse(reportJson);
+        Assert.Equal(verdict.Headline, report.RootElement.GetProperty("verdict").GetProperty("headline").GetString());
+        Assert.Contains("**Verdict:** " + verdict.Headline.Split(' ')[0], await File.ReadAllTextAsync(Path.Combine(folder, "summary.md")), StringComparison.Ordinal);
+        Assert.Contains("id=\"verdict\"", await File.ReadAllTextAsync(Path.Combine(folder, "report.html")), StringComparison.Ordinal);
+        Assert.Equal(verdict.Headline, _events.Events.Last(e => e.RunId == runId).Verdict);
+    }
 }

@@ -90,6 +90,25 @@ public sealed class SearchObjective
     }
 
     /// <summary>
+    /// The score at the favourable end of each term's interval (a metric's <c>.low</c> bound when minimized, its
+    /// <c>.high</c> bound when maximized; the point value when a term has no interval). Ranking by it promotes a
+    /// trial whose interval still reaches the front, instead of deciding on a noisy point estimate.
+    /// </summary>
+    public double OptimisticScore(IReadOnlyDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var score = 0.0;
+        foreach (var t in Terms)
+        {
+            var bound = t.Metric + (t.Goal == MetricGoal.Minimize ? ".low" : ".high");
+            var value = metrics.TryGetValue(bound, out var b) && double.IsFinite(b) ? b : metrics[t.Metric];
+            score += t.Weight * (t.Goal == MetricGoal.Minimize ? value : -value) / t.Scale;
+        }
+
+        return score;
+    }
+
+    /// <summary>
     /// Scores and judges a succeeded result. Null (with <paramref name="problem"/>) when a metric the objective or a
     /// constraint needs is missing or not finite: the trial is then invalid.
     /// </summary>
@@ -109,7 +128,10 @@ public sealed class SearchObjective
         var verdict = judgments.Any(j => j.Verdict == ConstraintVerdict.Violates) ? ConstraintVerdict.Violates
             : judgments.Any(j => j.Verdict == ConstraintVerdict.Uncertain) ? ConstraintVerdict.Uncertain
             : ConstraintVerdict.Meets;
-        return new TrialAssessment(Score(result.Metrics), verdict, judgments.All(j => j.PointMeets), judgments.Sum(j => j.RelativeShortfall), judgments);
+        return new TrialAssessment(Score(result.Metrics), verdict, judgments.All(j => j.PointMeets), judgments.Sum(j => j.RelativeShortfall), judgments)
+        {
+            OptimisticScore = OptimisticScore(result.Metrics),
+        };
     }
 
     private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
@@ -127,4 +149,7 @@ public sealed record TrialAssessment(double Score, ConstraintVerdict Verdict, bo
 {
     /// <summary>Whether a lower rung may promote the trial: anything not clearly violating a constraint (an uncertain one lets the next rung decide).</summary>
     public bool Promotable => Verdict != ConstraintVerdict.Violates;
+
+    /// <summary>The score at the favourable end of the metrics' intervals (see <see cref="SearchObjective.OptimisticScore"/>); equals <see cref="Score"/> without intervals.</summary>
+    public double OptimisticScore { get; init; } = Score;
 }
