@@ -302,7 +302,8 @@ public sealed record RungView
 
 /// <summary>
 /// What one pass contributed: median over ok trials with the pass on minus the median with it off, of the trial's
-/// latency and size relative to the baseline (ratio − 1) and of its quality minus the baseline's.
+/// latency and size relative to the baseline (ratio − 1) and of its quality minus the baseline's. An effect is null
+/// when either side has no trials or when its 95 % bootstrap interval includes zero (within noise).
 /// </summary>
 public sealed record PassEffect
 {

@@ -55,7 +55,8 @@ public static partial class ReportModelBuilder
             Verdict = state.Verdict,
             Baseline = state.Baseline,
             Best = best,
-            Pareto = Pareto(trials, best, latency, quality),
+            // The scatter's x axis is the objective (latency for a throughput objective: same order, minimized).
+            Pareto = Pareto(trials, best, objective.Goal == "minimize" ? objective.Metric : latency, quality),
             Hyperband = Hyperband(spec, trials),
             PassEffects = PassEffects(spec, trials, baseline, latency, quality),
             Trials = trials,
@@ -255,7 +256,8 @@ public static partial class ReportModelBuilder
         {
             var on = ok.Where(t => t.Passes.Contains(pass)).Select(measure).OfType<double>().ToArray();
             var off = ok.Where(t => !t.Passes.Contains(pass)).Select(measure).OfType<double>().ToArray();
-            return on.Length > 0 && off.Length > 0 ? Median(on) - Median(off) : null;
+            // Shown only when the bootstrap interval of the difference excludes zero: otherwise the effect is noise.
+            return Core.Timing.MedianDifference.IfMeasurable(on, off, seed: spec.Seed);
         }
 
         double? Relative(ReportTrial t, string metric) =>

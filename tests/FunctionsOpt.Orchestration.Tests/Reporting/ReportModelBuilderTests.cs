@@ -52,7 +52,7 @@ public sealed class ReportModelBuilderTests
     }
 
     [Fact]
-    public void Build_SampleRun_PassEffectsAreMedianOnMinusMedianOff()
+    public void Build_SampleRun_PassEffectsAreMedianOnMinusMedianOffWhenOutsideNoise()
     {
         var effects = ReportModelBuilder.Build(ReportSamples.Completed()).PassEffects;
 
@@ -63,7 +63,9 @@ public sealed class ReportModelBuilderTests
         Assert.Equal(2, dynamic.TrialsOff);
         Assert.Equal(-0.45 - 0.05, dynamic.LatencyChange!.Value, 9);
         Assert.Equal(-0.7 - 0.0, dynamic.SizeChange!.Value, 9);
-        Assert.Equal(-0.002 - (-0.005), dynamic.QualityChange!.Value, 9);
+        // Accuracy: on {-0.005,-0.001,-0.002} vs off {-0.01, 0}: resampled off-medians span -0.01..0, so the
+        // difference's interval runs from about -0.005 to +0.009 and includes zero: within noise, not shown.
+        Assert.Null(dynamic.QualityChange);
         var fp16 = effects.Single(e => e.Pass == "fp16");
         Assert.Equal(0, fp16.TrialsOn);
         Assert.Null(fp16.LatencyChange);
