@@ -117,95 +117,38 @@ public sealed partial class PerformanceProfiler
     private static (BatchLatency Latency, bool IoBinding) Measure(
         InferenceSession session, Dictionary<string, DataArray> inputs, int batchSize, ProfileOptions options, bool useIoBinding, CancellationToken cancellationToken)
     {
-        var names = inputs.Keys.ToList();
-        var values = names.Select(n => TensorMarshal.WrapRows(inputs[n], 0, inputs[n].Rows, inputs[n].Shape)).ToList();
-        var outputNames = session.OutputMetadata.Keys.ToList();
-        using var runOptions = new RunOptions();
-        var outputValues = new List<OrtValue>();
-        OrtIoBinding? binding = null;
-        try
+        using var loop = new Timing.ModelRunLoop(session, inputs, useIoBinding);
+        for (var i = 0; i < options.WarmupRuns; i++)
         {
-            Action run;
-            using (var first = session.Run(runOptions, names, values, outputNames))
-            {
-                if (useIoBinding && first.All(v => v.OnnxType == OnnxValueType.ONNX_TYPE_TENSOR))
-                {
-                    // Outputs of a fixed input batch have fixed shapes: allocate them once and bind, so the timed
-                    // loop measures the model, not per-call output allocation and marshalling.
-                    binding = session.CreateIoBinding();
-                    for (var i = 0; i < names.Count; i++)
-                    {
-                        binding.BindInput(names[i], values[i]);
-                    }
-
-                    foreach (var (name, value) in outputNames.Zip(first))
-                    {
-                        var info = value.GetTensorTypeAndShape();
-                        var output = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, info.ElementDataType, info.Shape);
-                        outputValues.Add(output);
-                        binding.BindOutput(name, output);
-                    }
-                }
-            }
-
-            if (binding is not null)
-            {
-                var bound = binding;
-                run = () => session.RunWithBinding(runOptions, bound);
-            }
-            else
-            {
-                run = () =>
-                {
-                    using var results = session.Run(runOptions, names, values, outputNames);
-                };
-            }
-
-            for (var i = 0; i < options.WarmupRuns; i++)
-            {
-                run();
-            }
-
-            var samples = new List<double>(options.TimedRuns);
-            var budget = Stopwatch.StartNew();
-            while (samples.Count < options.TimedRuns
-                   && (samples.Count < options.MinTimedRuns || budget.Elapsed.TotalSeconds < options.MaxSecondsPerBatchSize))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var t0 = Stopwatch.GetTimestamp();
-                run();
-                samples.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-
-            var sampleSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples);
-            var p50 = Percentiles.Compute(sampleSpan, 50);
-            return (new BatchLatency
-            {
-                BatchSize = batchSize,
-                Runs = samples.Count,
-                P50Ms = p50,
-                P90Ms = Percentiles.Compute(sampleSpan, 90),
-                P95Ms = Percentiles.Compute(sampleSpan, 95),
-                P99Ms = Percentiles.Compute(sampleSpan, 99),
-                MeanMs = samples.Average(),
-                MinMs = samples.Min(),
-                MaxMs = samples.Max(),
-                ThroughputPerSecond = p50 > 0 ? batchSize * 1000.0 / p50 : 0,
-            }, binding is not null);
+            loop.Run();
         }
-        finally
+
+        var samples = new List<double>(options.TimedRuns);
+        var budget = Stopwatch.StartNew();
+        while (samples.Count < options.TimedRuns
+               && (samples.Count < options.MinTimedRuns || budget.Elapsed.TotalSeconds < options.MaxSecondsPerBatchSize))
         {
-            binding?.Dispose();
-            foreach (var v in outputValues)
-            {
-                v.Dispose();
-            }
-
-            foreach (var v in values)
-            {
-                v.Dispose();
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            var t0 = Stopwatch.GetTimestamp();
+            loop.Run();
+            samples.Add((Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency);
         }
+
+        var sampleSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples);
+        var p50 = Percentiles.Compute(sampleSpan, 50);
+        return (new BatchLatency
+        {
+            BatchSize = batchSize,
+            Runs = samples.Count,
+            P50Ms = p50,
+            P90Ms = Percentiles.Compute(sampleSpan, 90),
+            P95Ms = Percentiles.Compute(sampleSpan, 95),
+            P99Ms = Percentiles.Compute(sampleSpan, 99),
+            MeanMs = samples.Average(),
+            MinMs = samples.Min(),
+            MaxMs = samples.Max(),
+            ThroughputPerSecond = p50 > 0 ? batchSize * 1000.0 / p50 : 0,
+        }, loop.IoBound);
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Profiled {Model} at batch {BatchSize}: p50 {P50Ms:F3} ms, {Throughput:F1} rows/s")]
