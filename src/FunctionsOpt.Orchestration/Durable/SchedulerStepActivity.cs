@@ -59,7 +59,8 @@ public sealed class SchedulerStepActivity(IArtifactStore store, RunWorkspace wor
 
     /// <summary>
     /// The top <paramref name="k"/> distinct configurations: succeeded trials at the highest resource each
-    /// configuration reached, those meeting every constraint first, then by score.
+    /// configuration reached, those meeting every constraint first, then by the optimistic end of the score's interval
+    /// (an uncertain configuration reaches the verdict, which decides it), then by score.
     /// </summary>
     private static TrialWork[] Finals(ISearchScheduler scheduler, TrialBudget full, int k) =>
         scheduler.Trials
@@ -68,6 +69,7 @@ public sealed class SchedulerStepActivity(IArtifactStore store, RunWorkspace wor
             .Select(g => g.OrderByDescending(t => t.Trial.Resource).ThenBy(t => t.Trial.Id).First())
             .OrderByDescending(t => t.Trial.Resource)
             .ThenByDescending(t => t.Assessment!.PointMeetsAll)
+            .ThenBy(t => t.Assessment!.OptimisticScore)
             .ThenBy(t => t.Assessment!.Score)
             .ThenBy(t => t.Trial.Id)
             .Take(k)
