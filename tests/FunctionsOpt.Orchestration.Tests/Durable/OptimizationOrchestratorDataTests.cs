@@ -55,7 +55,7 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
 
         // A fixed dimension of 2^40: no data can match it.
         Upload("wide/model.onnx", TestModels.WideIdentity(1L << 40).ToByteArray());
-        Upload("wide/eval.npz", TestArrays.Npz(("x", new float[] { 1f, 2f }, [2, 1])));
+        Upload("wide/eval.npz", TestArrays.Npz(("x", Enumerable.Range(1, 2).Select(i => (float)i).ToArray(), [2, 1])));
 
         var img = await _host.SubmitAsync(Spec("img/model.onnx", new DatasetReference { Blob = "img/data.json" }, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = 0.01 }]));
         var tok = await _host.SubmitAsync(Spec("tok/model.onnx", new DatasetReference { Blob = "tok/eval.npz", Task = EvaluationTask.Fidelity }, [new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = 0.01 }, new QualityConstraint { Metric = QualityMetric.Fidelity, MaxDrop = 0 }], maxRelativeRms: 0.5));
@@ -64,12 +64,17 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
         var summaries = await Task.WhenAll(new[] { img, tok, wide }.Select(id => _host.WaitAsync(id, timeout.Token)));
 
         var imgState = await StateAsync(img);
-        Assert.True(summaries[0]!.Status == RunStatus.Completed, string.Join("; ", imgState.Errors.Select(e => e.Code + " " + e.Message)));
+        Assert.True(summaries[0]!.Status == RunStatus.Completed, string.Join("; ", imgState.Errors.Select(e => e.Code + " in " + e.Phase + ": " + e.Message)));
         // The labels are the model's own predictions, computed here by hand, so the baseline is exactly right.
         Assert.Equal(1.0, imgState.Baseline!.Metrics[MetricNames.Accuracy], 12);
+        // The best model opens in ONNX Runtime from its own folder: any external-data file it names was written beside it.
+        using (var best = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(_root, ArtifactLayout.RunsContainer, img, "best", "model.onnx")))
+        {
+            Assert.Equal(["image"], best.InputMetadata.Keys);
+        }
 
         var tokState = await StateAsync(tok);
-        Assert.True(summaries[1]!.Status == RunStatus.Completed, string.Join("; ", tokState.Errors.Select(e => e.Code + " " + e.Message)));
+        Assert.True(summaries[1]!.Status == RunStatus.Completed, string.Join("; ", tokState.Errors.Select(e => e.Code + " in " + e.Phase + ": " + e.Message)));
         Assert.Equal(1.0, tokState.Baseline!.Metrics[MetricNames.FidelityCosine], 12);
         Assert.Equal(1.0, tokState.Baseline.Metrics[MetricNames.FidelityTop1], 12);
         Assert.Equal(0.0, tokState.Baseline.Metrics[MetricNames.FidelityRelativeRms], 12);
