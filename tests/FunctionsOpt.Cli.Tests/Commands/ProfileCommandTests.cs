@@ -99,7 +99,7 @@ public sealed class ProfileCommandTests
         var withDimJson = temp.File("dim.json");
         var (dimExit, dim) = FoptProcess.Run("profile", model, "--batch-sizes", "2", "--runs", "3", "--dim", "seq=7", "--json", withDimJson);
         var withDataJson = temp.File("data.json");
-        var (dataExit, withData) = FoptProcess.Run("profile", model, "--data", data, "--task", "fidelity", "--batch-sizes", "2", "--runs", "3", "--json", withDataJson);
+        var (dataExit, withData) = FoptProcess.Run("profile", model, "--data", data, "--batch-sizes", "2", "--runs", "3", "--json", withDataJson);
 
         Assert.Equal(2, noDimExit);
         Assert.Contains("invalid-request", noDim, StringComparison.Ordinal);
