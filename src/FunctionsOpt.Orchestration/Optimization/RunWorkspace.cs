@@ -133,7 +133,7 @@ public sealed class RunWorkspace
         var evaluation = _baseline.AttachReferenceOutputs(modelPath, conformed, settings, cancellationToken);
         // Calibration reads inputs only (never labels), so it may draw from the evaluation rows; the fingerprint
         // names their content so candidate hashes change when the data does.
-        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(dataPath, cancellationToken).ConfigureAwait(false)))[..16]
+        var fingerprint = await DataFingerprintAsync(dataPath, cancellationToken).ConfigureAwait(false)
             + "-" + spec.Seed.ToString(CultureInfo.InvariantCulture);
         var data = new OptimizationData(modelPath, model, modelBytes, evaluation, conformed, fingerprint);
         var space = PassSearchSpace.Create(new DefaultPassCatalogue(), model, SpecMapper.Limits(spec));
@@ -179,6 +179,30 @@ public sealed class RunWorkspace
                 $"Manifest '{Path.GetFileName(manifestBlob)}' names file '{file}', which is not a safe name beside the manifest blob ({problem}); use a relative name without '..' in the manifest's folder."));
             await DownloadOnceAsync(path, Path.Combine(Path.GetDirectoryName(localManifest)!, file), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A hash of the data's content: the file itself, plus, for a manifest, every file it names in order, so that
+    /// changing an array behind an unchanged manifest changes candidate hashes too.
+    /// </summary>
+    private static async Task<string> DataFingerprintAsync(string dataPath, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(await File.ReadAllBytesAsync(dataPath, cancellationToken).ConfigureAwait(false));
+        if (dataPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var folder = Path.GetDirectoryName(dataPath)!;
+            foreach (var file in DatasetManifest.ReadFile(dataPath).ReferencedFiles())
+            {
+                var local = Path.Combine(folder, file);
+                if (File.Exists(local))
+                {
+                    hash.AppendData(await File.ReadAllBytesAsync(local, cancellationToken).ConfigureAwait(false));
+                }
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     private static ArtifactPath Sibling(string blob, string relative, Func<string, Core.Errors.FunctionsOptException> refuse)
