@@ -22,7 +22,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public string Model { get; init; } = string.Empty;
 
         [CommandOption("--data <FILE>")]
-        [Description("Evaluation data by extension: .npz (entries named after the model inputs, labels in 'labels'), .npy (single-input models, no labels), .csv with a header and a label column, or a .json manifest.")]
+        [Description("Evaluation data by extension: .npz (entries named after the model inputs, labels in 'labels'), .npy (single-input models; labels in a sibling NAME.labels.npy), .csv with a header and a label column, or a .json manifest.")]
         public string? Data { get; init; }
 
         [CommandOption("--label-column <NAME>")]

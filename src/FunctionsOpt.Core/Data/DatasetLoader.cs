@@ -85,7 +85,7 @@ public static class DatasetLoader
     /// <summary>
     /// Whether the data at <paramref name="path"/> carries labels, read cheaply: a CSV is assumed to (its label
     /// column), an <c>.npz</c> has an entry <c>labels</c> or <c>label</c>, a manifest names labels or a CSV label
-    /// column, and a lone <c>.npy</c> never does. Used to choose between accuracy and fidelity-only evaluation.
+    /// column, and a lone <c>.npy</c> has a sibling <c>NAME.labels.npy</c>. Used to choose between accuracy and fidelity-only evaluation.
     /// </summary>
     public static bool HasLabels(string path, DataLimitsOptions? limits = null)
     {
@@ -110,6 +110,8 @@ public static class DatasetLoader
                     return false;
                 }
 
+            case ".NPY":
+                return File.Exists(NpyLabelsPath(path));
             case ".JSON":
                 if (!File.Exists(path))
                 {
@@ -123,6 +125,16 @@ public static class DatasetLoader
         }
     }
 
+    /// <summary>
+    /// Where the labels of a lone <c>.npy</c> live: a sibling named after it, <c>eval.npy</c> → <c>eval.labels.npy</c>
+    /// (a second array file is the only place an .npy's labels can go without a manifest).
+    /// </summary>
+    public static string NpyLabelsPath(string npyPath)
+    {
+        ArgumentNullException.ThrowIfNull(npyPath);
+        return Path.Combine(Path.GetDirectoryName(npyPath) ?? string.Empty, Path.GetFileNameWithoutExtension(npyPath) + ".labels.npy");
+    }
+
     /// <summary>The file name alone: messages name the user's file without the folder it was staged in on a server.</summary>
     internal static string DisplayName(string path) => Path.GetFileName(path);
 
@@ -130,7 +142,9 @@ public static class DatasetLoader
     {
         var inputName = SingleInputName(options.InputName, options.ModelInputs, path);
         var array = NpyReader.ReadFile(path, options.Limits);
-        return Build(new Dictionary<string, DataArray>(StringComparer.Ordinal) { [inputName] = array }, null, options.ClassNames, null, DisplayName(path));
+        var labelsPath = NpyLabelsPath(path);
+        var labels = File.Exists(labelsPath) ? NpyReader.ReadFile(labelsPath, options.Limits) : null;
+        return Build(new Dictionary<string, DataArray>(StringComparer.Ordinal) { [inputName] = array }, labels, options.ClassNames, null, DisplayName(path));
     }
 
     private static EvaluationDataset LoadNpz(string path, DatasetLoadOptions options)

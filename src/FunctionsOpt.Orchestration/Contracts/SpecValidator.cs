@@ -154,11 +154,6 @@ public sealed class SpecValidator
                     problems.Add(new("$.dataset." + name, $"does not apply to {Name(format.Value)} data", name == "input" ? "remove it: .npz entries are named after the model inputs they feed" : "remove it"));
                 }
             }
-
-            if (format == DatasetFormat.Npy && d.Task != EvaluationTask.Fidelity)
-            {
-                problems.Add(new("$.dataset.task", $"is {Name(d.Task)}, but a single .npy array holds no labels", "use \"task\": \"fidelity\" with a fidelity constraint, or an .npz with a \"labels\" entry"));
-            }
         }
 
         if (format == DatasetFormat.Csv)

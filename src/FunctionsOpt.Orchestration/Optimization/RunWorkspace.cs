@@ -121,6 +121,16 @@ public sealed class RunWorkspace
             await FetchManifestFilesAsync(dataBlob, dataPath, cancellationToken).ConfigureAwait(false);
         }
 
+        if (spec.Dataset.Blob is { } npyBlob && extension == ".npy")
+        {
+            // An .npy's labels are an optional sibling blob, eval.npy -> eval.labels.npy.
+            var labelsBlob = DatasetLoader.NpyLabelsPath(npyBlob).Replace('\\', '/');
+            if (ArtifactNames.CheckName(labelsBlob) is null && await _store.ExistsAsync(ArtifactLayout.Model(labelsBlob), cancellationToken).ConfigureAwait(false))
+            {
+                await DownloadOnceAsync(ArtifactLayout.Model(labelsBlob), DatasetLoader.NpyLabelsPath(dataPath), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var inspector = new OnnxModelInspector();
         var model = inspector.Load(modelPath, out _);
         var modelBytes = await File.ReadAllBytesAsync(modelPath, cancellationToken).ConfigureAwait(false);
@@ -128,6 +138,13 @@ public sealed class RunWorkspace
         var inputs = OptimizationData.InputsOf(model);
         loadOptions.ModelInputs = inputs;
         var raw = DatasetLoader.Load(dataPath, loadOptions);
+        if (raw.Labels is null && spec.Dataset.Task != EvaluationTask.Fidelity)
+        {
+            // Caught here, before any model runs, as a data problem rather than an evaluation request problem.
+            throw new InvalidEvaluationDataException(
+                $"'{Path.GetFileName(spec.Dataset.Blob ?? dataPath)}' has no labels, which a {spec.Dataset.Task.ToString().ToLowerInvariant()} task needs; add them ('labels' entry in an .npz, NAME.labels.npy beside an .npy, \"labels\" in a manifest) or set dataset.task to fidelity with a fidelity constraint.");
+        }
+
         var conformed = DatasetModelValidator.Conform(raw, inputs);
         var settings = SpecMapper.TrialSettings(spec, _options, Path.Combine(work, "scratch"));
         var evaluation = _baseline.AttachReferenceOutputs(modelPath, conformed, settings, cancellationToken);

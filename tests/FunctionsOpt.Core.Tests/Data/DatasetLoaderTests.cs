@@ -251,4 +251,19 @@ public sealed class DatasetLoaderTests
         Assert.True(DatasetLoader.HasLabels(folder.Write("d.csv", "a,label\n1,0\n")));
         Assert.False(DatasetLoader.HasLabels(folder.Path("x.npy")));
     }
+
+    [Fact]
+    public void Load_NpyWithSiblingLabels_ReadsLabelsFromNameDotLabelsNpy()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("eval.npy");
+        File.WriteAllBytes(path, global::FunctionsOpt.Tests.Shared.TestArrays.Npy(Enumerable.Range(0, 4).Select(i => (float)i).ToArray(), 2, 2));
+        File.WriteAllBytes(folder.Path("eval.labels.npy"), global::FunctionsOpt.Tests.Shared.TestArrays.Npy(Enumerable.Range(1, 2).Select(i => (long)i).ToArray(), 2));
+
+        var dataset = DatasetLoader.Load(path, new DatasetLoadOptions { InputName = "x" });
+
+        Assert.Equal([1L, 2], (long[])dataset.Labels!.Data);
+        Assert.Equal([0f, 1f, 2f, 3f], (float[])dataset.Inputs["x"].Data);
+        Assert.True(DatasetLoader.HasLabels(path));
+    }
 }

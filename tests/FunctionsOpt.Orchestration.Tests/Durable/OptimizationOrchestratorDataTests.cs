@@ -57,11 +57,17 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
         Upload("wide/model.onnx", TestModels.WideIdentity(1L << 40).ToByteArray());
         Upload("wide/eval.npz", TestArrays.Npz(("x", Enumerable.Range(1, 2).Select(i => (float)i).ToArray(), [2, 1])));
 
+        // A lone .npy with its labels in the sibling blob eval.labels.npy.
+        Upload("npy/model.onnx", TestModels.ImageLinear(weights, bias).ToByteArray());
+        Upload("npy/eval.npy", TestArrays.Npy(pixels, 6, 3, 4, 4));
+        Upload("npy/eval.labels.npy", TestArrays.Npy(labels, 6));
+
         var img = await _host.SubmitAsync(Spec("img/model.onnx", new DatasetReference { Blob = "img/data.json" }, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = 0.01 }]));
         var tok = await _host.SubmitAsync(Spec("tok/model.onnx", new DatasetReference { Blob = "tok/eval.npz", Task = EvaluationTask.Fidelity }, [new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = 0.01 }, new QualityConstraint { Metric = QualityMetric.Fidelity, MaxDrop = 0 }], maxRelativeRms: 0.5));
         var wide = await _host.SubmitAsync(Spec("wide/model.onnx", new DatasetReference { Blob = "wide/eval.npz", Task = EvaluationTask.Fidelity }, [new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = 0.01 }]));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var summaries = await Task.WhenAll(new[] { img, tok, wide }.Select(id => _host.WaitAsync(id, timeout.Token)));
+        var npy = await _host.SubmitAsync(Spec("npy/model.onnx", new DatasetReference { Blob = "npy/eval.npy" }, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = 0.01 }]));
+        var summaries = await Task.WhenAll(new[] { img, tok, wide, npy }.Select(id => _host.WaitAsync(id, timeout.Token)));
 
         var imgState = await StateAsync(img);
         Assert.True(summaries[0]!.Status == RunStatus.Completed, string.Join("; ", imgState.Errors.Select(e => e.Code + " in " + e.Phase + ": " + e.Message)));
@@ -72,6 +78,10 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
         {
             Assert.Equal(["image"], best.InputMetadata.Keys);
         }
+
+        var npyState = await StateAsync(npy);
+        Assert.True(summaries[3]!.Status == RunStatus.Completed, string.Join("; ", npyState.Errors.Select(e => e.Code + " in " + e.Phase + ": " + e.Message)));
+        Assert.Equal(1.0, npyState.Baseline!.Metrics[MetricNames.Accuracy], 12);
 
         var tokState = await StateAsync(tok);
         Assert.True(summaries[1]!.Status == RunStatus.Completed, string.Join("; ", tokState.Errors.Select(e => e.Code + " in " + e.Phase + ": " + e.Message)));
@@ -98,10 +108,13 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
         Upload("dots/model.onnx", TestModels.ImageLinear(weights, bias).ToByteArray());
         Upload("dots/data.json", """{ "inputs": { "image": { "file": "../img/x.npy" } } }"""u8.ToArray());
 
+        Upload("bare/model.onnx", TestModels.ImageLinear(weights, bias).ToByteArray());
+        Upload("bare/eval.npz", TestArrays.Npz(("image", new float[48], [1, 3, 4, 4])));
         var gone = await _host.SubmitAsync(Spec("gone/model.onnx", new DatasetReference { Blob = "gone/data.json", Task = EvaluationTask.Fidelity }, [new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = 0.01 }]));
         var dots = await _host.SubmitAsync(Spec("dots/model.onnx", new DatasetReference { Blob = "dots/data.json", Task = EvaluationTask.Fidelity }, [new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = 0.01 }]));
+        var bare = await _host.SubmitAsync(Spec("bare/model.onnx", new DatasetReference { Blob = "bare/eval.npz" }, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = 0.01 }]));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await Task.WhenAll(new[] { gone, dots }.Select(id => _host.WaitAsync(id, timeout.Token)));
+        await Task.WhenAll(new[] { gone, dots, bare }.Select(id => _host.WaitAsync(id, timeout.Token)));
 
         var missing = Assert.Single((await StateAsync(gone)).Errors);
         Assert.Equal(ArtifactNotFoundException.Code, missing.Code);
@@ -110,6 +123,9 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
         Assert.Equal(InvalidEvaluationDataException.Code, escape.Code);
         Assert.Contains("'../img/x.npy'", escape.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_root, escape.Message, StringComparison.Ordinal);
+        var unlabelled = Assert.Single((await StateAsync(bare)).Errors);
+        Assert.Equal(InvalidEvaluationDataException.Code, unlabelled.Code);
+        Assert.Contains("'eval.npz' has no labels, which a classification task needs", unlabelled.Message, StringComparison.Ordinal);
     }
 
     private static (float[] Weights, float[] Bias) ImageWeights() =>
