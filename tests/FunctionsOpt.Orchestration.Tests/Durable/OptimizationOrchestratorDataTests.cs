@@ -89,6 +89,9 @@ public sealed class OptimizationOrchestratorDataTests : IAsyncLifetime
         Assert.Equal(1.0, tokState.Baseline.Metrics[MetricNames.FidelityTop1], 12);
         Assert.Equal(0.0, tokState.Baseline.Metrics[MetricNames.FidelityRelativeRms], 12);
         Assert.False(tokState.Baseline.Metrics.ContainsKey(MetricNames.Accuracy));
+        var tokReport = File.ReadAllText(Path.Combine(_root, ArtifactLayout.RunsContainer, tok, "report.json"));
+        Assert.Contains("fidelity (cosine)", tokReport, StringComparison.Ordinal);
+        Assert.Contains("fidelity (relative RMS)", tokReport, StringComparison.Ordinal);
 
         var wideState = await StateAsync(wide);
         Assert.Equal(RunStatus.Failed, wideState.Status);
