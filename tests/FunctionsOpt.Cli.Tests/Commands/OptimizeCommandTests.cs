@@ -145,4 +145,24 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Contains("'images.npy' has no labels", output, StringComparison.Ordinal);
         Assert.Contains("--min-cosine", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Optimize_JsonManifestForSingleInputModel_CompletesWithTheRecordedBaselineAccuracy()
+    {
+        // The manifest names its own input, so the CLI must not add dataset.input (which a manifest spec refuses).
+        var samples = Path.Combine(AppContext.BaseDirectory, "samples", "shapes-cnn");
+        var data = Path.Combine(_out, "data");
+        Directory.CreateDirectory(data);
+        File.Copy(Path.Combine(samples, "eval.npz"), Path.Combine(data, "eval.npz"));
+        var manifest = Path.Combine(data, "manifest.json");
+        File.WriteAllText(manifest, """{ "inputs": { "image": { "file": "eval.npz", "array": "image" } }, "labels": { "file": "eval.npz", "array": "labels" } }""");
+
+        var (exitCode, output) = FoptProcess.Run(
+            "optimize", Path.Combine(samples, "model.onnx"), "--data", manifest, "--passes", "fp16", "--budget", "1", "--out", Path.Combine(_out, "m"));
+
+        Assert.True(exitCode == 0, output);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "m", "runs")));
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "state.json")));
+        Assert.Equal(554.0 / 600.0, state.RootElement.GetProperty("baseline").GetProperty("metrics").GetProperty("accuracy").GetDouble(), 12);
+    }
 }
