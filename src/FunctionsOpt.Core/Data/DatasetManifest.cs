@@ -17,6 +17,8 @@ public sealed class DatasetManifest
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        // Two "labels" keys would silently keep one of them; which array feeds the model must not be a guess.
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>Arrays keyed by model input name.</summary>
