@@ -51,6 +51,33 @@ internal static class CliParsing
         return values;
     }
 
+    /// <summary>Parses repeated <c>--dim NAME=SIZE</c> values into sizes by dimension name; null when none were given.</summary>
+    public static IReadOnlyDictionary<string, long>? Dimensions(IReadOnlyList<string>? values)
+    {
+        if (values is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? value[..equals].Trim() : string.Empty;
+            if (name.Length == 0 || !long.TryParse(value[(equals + 1)..].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) || size < 1)
+            {
+                throw new CliUsageException($"--dim takes NAME=SIZE with a positive integer size, e.g. --dim seq=128; '{value}' is not one.");
+            }
+
+            if (!result.TryAdd(name, size))
+            {
+                throw new CliUsageException($"--dim gives '{name}' twice; give each dimension once.");
+            }
+        }
+
+        return result;
+    }
+
     public static ScoreKind ScoreKind(string text) => text.Trim().ToUpperInvariant() switch
     {
         "AUTO" => Core.Evaluation.Metrics.ScoreKind.Auto,

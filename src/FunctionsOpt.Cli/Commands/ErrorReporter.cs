@@ -37,6 +37,11 @@ internal static class ErrorReporter
             case HttpRequestException unreachable:
                 AnsiConsole.MarkupLine($"[red]error[/]: the service cannot be reached ({Markup.Escape(unreachable.Message)}). Is it running (fopt serve), and is --url (or FOPT_URL) its address?");
                 return UserError;
+            case Microsoft.ML.OnnxRuntime.OnnxRuntimeException runtime:
+                // ONNX Runtime refusing to run a model (an impossible shape, an allocation that cannot succeed) is a
+                // problem with the model or its inputs, reported under the documented code, not as a crash.
+                AnsiConsole.MarkupLine($"[red]error[/] [grey](runtime-error)[/]: ONNX Runtime could not run the model: {Markup.Escape(runtime.Message)}");
+                return UserError;
             case CliUsageException usage:
                 AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(usage.Message)}");
                 return UserError;

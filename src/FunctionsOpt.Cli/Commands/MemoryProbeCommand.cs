@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Core.Evaluation;
 using Spectre.Console.Cli;
 
@@ -30,13 +31,25 @@ internal sealed class MemoryProbeCommand : Command<MemoryProbeCommand.Settings>
         [CommandOption("--batch-size <N>")]
         [DefaultValue(1)]
         public int BatchSize { get; init; } = 1;
+
+        [CommandOption("--dim <NAME=SIZE>")]
+        public string[]? Dimensions { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var sessionSettings = CliParsing.Session(settings.Provider, allowFallback: false, settings.Threads, settings.Optimization);
-        var reading = PeakMemoryWorker.Run(settings.Model, sessionSettings, settings.BatchSize, new InferenceSessionFactory());
-        Console.Out.WriteLine(PeakMemoryWorker.ToJson(reading));
-        return 0;
+        try
+        {
+            var reading = PeakMemoryWorker.Run(settings.Model, sessionSettings, settings.BatchSize, new InferenceSessionFactory(), CliParsing.Dimensions(settings.Dimensions));
+            Console.Out.WriteLine(PeakMemoryWorker.ToJson(reading));
+            return 0;
+        }
+        catch (FunctionsOptException ex)
+        {
+            // The parent reads standard error into its own typed error; standard output stays for the reading only.
+            Console.Error.WriteLine($"{ex.ErrorCode}: {ex.Message}");
+            return PeakMemoryWorker.UserErrorExitCode;
+        }
     }
 }

@@ -22,7 +22,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public string Model { get; init; } = string.Empty;
 
         [CommandOption("--data <FILE>")]
-        [Description("Evaluation data: .csv with a header and a label column, or a .json manifest.")]
+        [Description("Evaluation data by extension: .npz (entries named after the model inputs, labels in 'labels'), .npy (single-input models; labels in a sibling NAME.labels.npy), .csv with a header and a label column, or a .json manifest.")]
         public string? Data { get; init; }
 
         [CommandOption("--label-column <NAME>")]
@@ -30,13 +30,25 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public string? LabelColumn { get; init; }
 
         [CommandOption("--input <NAME>")]
-        [Description("Model input the CSV features feed. Default: the model's only input.")]
+        [Description("Model input that CSV features or a single .npy feed. Default: the model's only input.")]
         public string? Input { get; init; }
 
         [CommandOption("--max-accuracy-drop <DROP>")]
         [Description("Largest allowed absolute accuracy drop vs the unmodified model.")]
         [DefaultValue(0.01)]
         public double MaxAccuracyDrop { get; init; } = 0.01;
+
+        [CommandOption("--min-cosine <C>")]
+        [Description("Fidelity bar, needs no labels: the mean cosine similarity of each sample's output with the unmodified model's must stay at least C (e.g. 0.99).")]
+        public double? MinCosine { get; init; }
+
+        [CommandOption("--max-top1-drop <D>")]
+        [Description("Fidelity bar, needs no labels: top-1 agreement with the unmodified model (per position along the last axis for sequence and map outputs) may drop at most D below 1 (e.g. 0.01).")]
+        public double? MaxTop1Drop { get; init; }
+
+        [CommandOption("--max-relative-rms <R>")]
+        [Description("Fidelity bar, needs no labels: RMS of the output's difference from the unmodified model's, over the RMS of that output, at most R (e.g. 0.05).")]
+        public double? MaxRelativeRms { get; init; }
 
         [CommandOption("--objective <METRIC>")]
         [Description("latency-p50, latency-p95, throughput, size or compressed-size.")]
@@ -149,24 +161,64 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             "compressed-size" => ObjectiveMetric.CompressedSizeBytes,
             var other => throw new InvalidSpecException([new SpecProblem("--objective", $"'{other}' is not an objective", "use latency-p50, latency-p95, throughput, size or compressed-size")]),
         };
-        var dataPath = settings.Data ?? throw new InvalidSpecException([new SpecProblem("--data", "no evaluation data given", "pass --data FILE (a .csv with a label column)")]);
+        var dataPath = settings.Data ?? throw new InvalidSpecException([new SpecProblem("--data", "no evaluation data given", "pass --data FILE (.npz, .npy, .csv with a label column, or a .json manifest)")]);
+        var (task, quality) = Quality(settings, dataPath);
         return new OptimizationSpec
         {
             Model = new ModelReference { Path = Path.GetFullPath(settings.Model) },
             Dataset = new DatasetReference
             {
                 Path = Path.GetFullPath(dataPath),
-                LabelColumn = settings.LabelColumn ?? (dataPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? CsvHeader.LastColumn(dataPath) : null),
-                Input = settings.Input ?? OnlyInput(settings.Model),
+                Task = task,
+                LabelColumn = settings.LabelColumn ?? (IsExtension(dataPath, ".csv") && task != EvaluationTask.Fidelity ? CsvHeader.LastColumn(dataPath) : null),
+                // Only CSV features and a lone .npy feed one input the file cannot name; .npz entries and manifests name their own.
+                Input = IsExtension(dataPath, ".csv") || IsExtension(dataPath, ".npy") ? settings.Input ?? OnlyInput(settings.Model) : null,
             },
             Objective = new ObjectiveSpec { Metric = objective },
-            Constraints = new ConstraintsSpec { Quality = [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = settings.MaxAccuracyDrop }] },
+            Constraints = new ConstraintsSpec { Quality = quality, MaxRelativeRms = settings.MaxRelativeRms },
             Search = new SearchSpec { MaxResource = settings.Budget, Eta = settings.Eta },
             Passes = passes,
             Providers = new ProviderPolicy { Allowed = [ProviderOf(settings.Provider)], AllowCpuFallback = !settings.NoCpuFallback },
             Seed = settings.Seed,
         };
     }
+
+    /// <summary>
+    /// The task and quality bars: an accuracy bar when the data has labels, plus any fidelity bar given; with no
+    /// labels, fidelity alone, and at least one fidelity bar is required.
+    /// </summary>
+    private static (EvaluationTask Task, IReadOnlyList<QualityConstraint> Quality) Quality(Settings settings, string dataPath)
+    {
+        var fidelity = new List<QualityConstraint>();
+        if (settings.MinCosine is { } cosine)
+        {
+            if (cosine is < -1 or > 1)
+            {
+                throw new InvalidSpecException([new SpecProblem("--min-cosine", $"{cosine.ToString(CultureInfo.InvariantCulture)} is not a cosine similarity", "give a value in [-1, 1], e.g. 0.99")]);
+            }
+
+            // The unmodified model scores cosine 1 against itself, so "at least C" is "drops at most 1 - C".
+            fidelity.Add(new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = Math.Max(0, 1 - cosine) });
+        }
+
+        if (settings.MaxTop1Drop is { } top1)
+        {
+            fidelity.Add(new QualityConstraint { Metric = QualityMetric.Fidelity, MaxDrop = top1 });
+        }
+
+        var hasFidelityBar = fidelity.Count > 0 || settings.MaxRelativeRms is not null;
+        var hasLabels = (settings.LabelColumn is not null || !hasFidelityBar || !IsExtension(dataPath, ".csv")) && Core.Data.DatasetLoader.HasLabels(dataPath);
+        if (!hasLabels && !hasFidelityBar)
+        {
+            throw new InvalidSpecException([new SpecProblem("--data", $"'{Path.GetFileName(dataPath)}' has no labels, so there is no accuracy to hold", "give a fidelity bar (--min-cosine, --max-top1-drop or --max-relative-rms), or add labels ('labels' entry in an .npz, a label column in a CSV)")]);
+        }
+
+        return hasLabels
+            ? (EvaluationTask.Classification, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = settings.MaxAccuracyDrop }, .. fidelity])
+            : (EvaluationTask.Fidelity, fidelity);
+    }
+
+    private static bool IsExtension(string path, string extension) => path.EndsWith(extension, StringComparison.OrdinalIgnoreCase);
 
     private static ProviderName ProviderOf(string text) => text.Trim().ToUpperInvariant() switch
     {
@@ -209,6 +261,8 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         Row("size (bytes)", MetricNames.SizeBytes, "F0");
         Row("accuracy", MetricNames.Accuracy, "F4");
         Row("fidelity (top-1)", MetricNames.FidelityTop1, "F4");
+        Row("fidelity (cosine)", MetricNames.FidelityCosine, "F4");
+        Row("fidelity (relative RMS)", MetricNames.FidelityRelativeRms, "F4");
         AnsiConsole.Write(table);
         var passes = best is null || best.Passes.Count == 0 ? "none (the original model is recommended)" : string.Join(" + ", best.Passes);
         AnsiConsole.MarkupLineInterpolated($"Best: {summary.BestTrialId ?? "-"}{(summary.BestEffort ? " (best effort: misses the bar)" : string.Empty)}; passes: {passes}");

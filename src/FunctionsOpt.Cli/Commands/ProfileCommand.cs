@@ -99,6 +99,10 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         [Description("Load provider, threads and optimization level from an ONNX Runtime session settings file (a run's serving/ort-session.json); it takes precedence over --provider, --threads and --optimization.")]
         public string? SessionSettings { get; init; }
 
+        [CommandOption("--dim <NAME=SIZE>")]
+        [Description("Size of a named symbolic input dimension where no data fixes it, e.g. --dim seq=128 (repeatable); the batch axis takes the batch size.")]
+        public string[]? Dimensions { get; init; }
+
         [CommandOption("--json <FILE>")]
         [Description("Also write the profile as JSON to FILE.")]
         public string? Json { get; init; }
@@ -126,6 +130,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
             TimedRuns = Math.Max(1, settings.Runs),
             MinTimedRuns = Math.Min(5, Math.Max(1, settings.Runs)),
             MaxSecondsPerBatchSize = settings.MaxSeconds,
+            Dimensions = CliParsing.Dimensions(settings.Dimensions),
         };
         var request = new EvaluationRequest
         {
@@ -150,7 +155,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
                 ModelInputs = inputs,
                 Csv = new CsvReadOptions
                 {
-                    LabelColumn = settings.LabelColumn ?? CsvHeader.LastColumn(settings.Data),
+                    LabelColumn = request.Task == EvaluationTask.FidelityOnly ? settings.LabelColumn : settings.LabelColumn ?? CsvHeader.LastColumn(settings.Data),
                     InputName = settings.Input ?? (inputs.Count == 1 ? inputs[0].Name : null),
                     Task = request.Task == EvaluationTask.Regression ? DatasetTask.Regression : DatasetTask.Classification,
                     MissingValues = settings.DropMissing ? MissingValuePolicy.DropRows : MissingValuePolicy.Error,

@@ -142,7 +142,7 @@ internal static class ReportRenderer
 
         console.Write(table);
 
-        if (evaluation.Classification is { } report)
+        if (evaluation.Classification is { ConfusionMatrix.Length: > 0 } report)
         {
             RenderConfusion(console, report);
         }

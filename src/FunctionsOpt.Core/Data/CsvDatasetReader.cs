@@ -22,7 +22,7 @@ public static class CsvDatasetReader
         ArgumentNullException.ThrowIfNull(options);
         using var stream = DataFiles.OpenRead(path, limits ?? DataLimitsOptions.Default, "CSV");
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return Read(reader, options, path);
+        return Read(reader, options, Path.GetFileName(path));
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>.</summary>
@@ -47,6 +47,13 @@ public static class CsvDatasetReader
         }
 
         var header = headerFields.Select(h => h.Trim()).ToList();
+        if (header.All(h => double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+        {
+            // A first line of numbers is a data row, not column names: taking it as the header would silently drop
+            // a sample and name the columns "5.1", "3.5"...
+            throw new InvalidEvaluationDataException(
+                $"'{sourceName}' has no header row: its first line ({string.Join(",", header.Take(4))}{(header.Count > 4 ? ",..." : string.Empty)}) is all numbers; add a first line naming the feature and label columns.");
+        }
         var (labelIndex, featureIndices) = ResolveColumns(header, options, sourceName);
 
         var features = new List<float[]>();

@@ -12,14 +12,14 @@ internal static class DataFiles
         if (!File.Exists(path))
         {
             throw new InvalidEvaluationDataException(
-                $"{kind} file '{path}' does not exist; check the path (relative paths resolve against the working directory or the manifest's folder).");
+                $"{kind} file '{Path.GetFileName(path)}' does not exist; check the path (relative paths resolve against the working directory or the manifest's folder).");
         }
 
         var length = new FileInfo(path).Length;
         if (length > limits.MaxFileBytes)
         {
             throw new InvalidEvaluationDataException(
-                $"{kind} file '{path}' is {Bytes(length)}, over the {Bytes(limits.MaxFileBytes)} limit (DataLimits:MaxFileBytes); subsample the data or raise the limit.");
+                $"{kind} file '{Path.GetFileName(path)}' is {Bytes(length)}, over the {Bytes(limits.MaxFileBytes)} limit (DataLimits:MaxFileBytes); subsample the data or raise the limit.");
         }
 
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);

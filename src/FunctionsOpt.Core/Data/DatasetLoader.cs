@@ -62,22 +62,89 @@ public static class DatasetLoader
         ArgumentNullException.ThrowIfNull(path);
         options ??= new DatasetLoadOptions();
         var extension = Path.GetExtension(path).ToUpperInvariant();
-        return extension switch
+        var result = extension switch
         {
             ".NPY" => new DatasetLoadResult(LoadNpy(path, options), []),
             ".NPZ" => new DatasetLoadResult(LoadNpz(path, options), []),
             ".CSV" => LoadCsv(path, options),
             ".JSON" => LoadManifest(path, options),
             _ => throw new InvalidEvaluationDataException(
-                $"'{path}' has extension '{Path.GetExtension(path)}', which is not a supported data format; use .npy, .npz, .csv or a .json manifest."),
+                $"'{DisplayName(path)}' has extension '{Path.GetExtension(path)}', which is not a supported data format; use .npy, .npz, .csv or a .json manifest."),
         };
+
+        // Every metric divides by the sample count and a profile cycles rows to fill a batch: no rows is no data.
+        if (result.Dataset.Count == 0)
+        {
+            throw new InvalidEvaluationDataException(
+                $"'{DisplayName(path)}' holds no samples (axis 0 has length 0{(result.DroppedRows.Count > 0 ? $"; {result.DroppedRows.Count} row(s) were dropped for missing values" : string.Empty)}); add at least one sample.");
+        }
+
+        return result;
     }
+
+    /// <summary>
+    /// Whether the data at <paramref name="path"/> carries labels, read cheaply: a CSV is assumed to (its label
+    /// column), an <c>.npz</c> has an entry <c>labels</c> or <c>label</c>, a manifest names labels or a CSV label
+    /// column, and a lone <c>.npy</c> has a sibling <c>NAME.labels.npy</c>. Used to choose between accuracy and fidelity-only evaluation.
+    /// </summary>
+    public static bool HasLabels(string path, DataLimitsOptions? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        switch (Path.GetExtension(path).ToUpperInvariant())
+        {
+            case ".CSV":
+                return true;
+            case ".NPZ":
+                if (!File.Exists(path))
+                {
+                    return false;
+                }
+
+                try
+                {
+                    using var archive = System.IO.Compression.ZipFile.OpenRead(path);
+                    return archive.Entries.Any(e => DefaultLabelNames.Any(n => e.FullName.Equals(n + ".npy", StringComparison.Ordinal)));
+                }
+                catch (InvalidDataException)
+                {
+                    return false;
+                }
+
+            case ".NPY":
+                return File.Exists(NpyLabelsPath(path));
+            case ".JSON":
+                if (!File.Exists(path))
+                {
+                    return false;
+                }
+
+                var manifest = DatasetManifest.ReadFile(path, limits);
+                return manifest.Labels is not null || manifest.Csv?.LabelColumn is not null;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Where the labels of a lone <c>.npy</c> live: a sibling named after it, <c>eval.npy</c> → <c>eval.labels.npy</c>
+    /// (a second array file is the only place an .npy's labels can go without a manifest).
+    /// </summary>
+    public static string NpyLabelsPath(string npyPath)
+    {
+        ArgumentNullException.ThrowIfNull(npyPath);
+        return Path.Combine(Path.GetDirectoryName(npyPath) ?? string.Empty, Path.GetFileNameWithoutExtension(npyPath) + ".labels.npy");
+    }
+
+    /// <summary>The file name alone: messages name the user's file without the folder it was staged in on a server.</summary>
+    internal static string DisplayName(string path) => Path.GetFileName(path);
 
     private static EvaluationDataset LoadNpy(string path, DatasetLoadOptions options)
     {
         var inputName = SingleInputName(options.InputName, options.ModelInputs, path);
         var array = NpyReader.ReadFile(path, options.Limits);
-        return Build(new Dictionary<string, DataArray>(StringComparer.Ordinal) { [inputName] = array }, null, options.ClassNames, null, path);
+        var labelsPath = NpyLabelsPath(path);
+        var labels = File.Exists(labelsPath) ? NpyReader.ReadFile(labelsPath, options.Limits) : null;
+        return Build(new Dictionary<string, DataArray>(StringComparer.Ordinal) { [inputName] = array }, labels, options.ClassNames, null, DisplayName(path));
     }
 
     private static EvaluationDataset LoadNpz(string path, DatasetLoadOptions options)
@@ -90,7 +157,7 @@ public static class DatasetLoader
             if (!arrays.ContainsKey(labelName))
             {
                 throw new InvalidEvaluationDataException(
-                    $"'{path}' has no entry '{labelName}' for labels (entries: {string.Join(", ", arrays.Keys)}); set LabelsArray to one of them or save the labels under that name.");
+                    $"'{DisplayName(path)}' has no entry '{labelName}' for labels (entries: {string.Join(", ", arrays.Keys)}); set LabelsArray to one of them or save the labels under that name.");
             }
         }
         else
@@ -99,7 +166,7 @@ public static class DatasetLoader
             if (candidates.Count > 1)
             {
                 throw new InvalidEvaluationDataException(
-                    $"'{path}' has both 'labels' and 'label' entries; set LabelsArray to say which one holds the labels.");
+                    $"'{DisplayName(path)}' has both 'labels' and 'label' entries; set LabelsArray to say which one holds the labels.");
             }
 
             labelName = candidates.FirstOrDefault();
@@ -108,10 +175,10 @@ public static class DatasetLoader
         var inputs = arrays.Where(kv => kv.Key != labelName).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         if (inputs.Count == 0)
         {
-            throw new InvalidEvaluationDataException($"'{path}' holds only labels; add the model inputs as entries named after them.");
+            throw new InvalidEvaluationDataException($"'{DisplayName(path)}' holds only labels; add the model inputs as entries named after them.");
         }
 
-        return Build(inputs, labelName is null ? null : arrays[labelName], options.ClassNames, null, path);
+        return Build(inputs, labelName is null ? null : arrays[labelName], options.ClassNames, null, DisplayName(path));
     }
 
     private static DatasetLoadResult LoadCsv(string path, DatasetLoadOptions options)
@@ -139,7 +206,7 @@ public static class DatasetLoader
         if (problems.Count > 0)
         {
             throw new InvalidEvaluationDataException(
-                $"Manifest '{path}' has {problems.Count} problem(s): " + string.Join("; ", problems) + ".", problems);
+                $"Manifest '{DisplayName(path)}' has {problems.Count} problem(s): " + string.Join("; ", problems) + ".", problems);
         }
 
         if (manifest.Csv is not null)
@@ -168,13 +235,13 @@ public static class DatasetLoader
             return arrays.TryGetValue(reference.Array, out var array)
                 ? array
                 : throw new InvalidEvaluationDataException(
-                    $"Manifest '{path}': {where} names array '{reference.Array}', which '{reference.File}' does not contain (entries: {string.Join(", ", arrays.Keys)}); fix the name.");
+                    $"Manifest '{DisplayName(path)}': {where} names array '{reference.Array}', which '{reference.File}' does not contain (entries: {string.Join(", ", arrays.Keys)}); fix the name.");
         }
 
         var inputs = manifest.Inputs!.ToDictionary(kv => kv.Key, kv => Resolve(kv.Value, $"inputs.{kv.Key}"), StringComparer.Ordinal);
         var labels = manifest.Labels is null ? null : Resolve(manifest.Labels, "labels");
         var references = manifest.ReferenceOutputs?.ToDictionary(kv => kv.Key, kv => Resolve(kv.Value, $"referenceOutputs.{kv.Key}"), StringComparer.Ordinal);
-        return new DatasetLoadResult(Build(inputs, labels, manifest.ClassNames ?? options.ClassNames, references, path), []);
+        return new DatasetLoadResult(Build(inputs, labels, manifest.ClassNames ?? options.ClassNames, references, DisplayName(path)), []);
     }
 
     private static string SingleInputName(string? inputName, IReadOnlyList<TensorInfo>? modelInputs, string path)
@@ -191,7 +258,7 @@ public static class DatasetLoader
 
         var known = modelInputs is null ? "the model inputs are not known" : $"the model has inputs {string.Join(", ", modelInputs.Select(i => $"'{i.Name}'"))}";
         throw new InvalidEvaluationDataException(
-            $"'{path}' feeds a single model input but no input name was given and {known}; set InputName, or use an .npz or manifest that names every input.");
+            $"'{DisplayName(path)}' feeds a single model input but no input name was given and {known}; set InputName, or use an .npz or manifest that names every input.");
     }
 
     private static EvaluationDataset Build(

@@ -17,6 +17,8 @@ public sealed class DatasetManifest
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        // Two "labels" keys would silently keep one of them; which array feeds the model must not be a guess.
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>Arrays keyed by model input name.</summary>
@@ -43,7 +45,7 @@ public sealed class DatasetManifest
     {
         using var stream = DataFiles.OpenRead(path, limits ?? DataLimitsOptions.Default, "Manifest");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), path);
+        return Parse(reader.ReadToEnd(), Path.GetFileName(path));
     }
 
     /// <summary>Parses manifest JSON; does not validate it (see <see cref="Validate"/>).</summary>
@@ -116,6 +118,20 @@ public sealed class DatasetManifest
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Every file the manifest names (inputs, labels, reference outputs, CSV), relative to its folder, once each and
+    /// unchecked: a service fetching them next to the manifest must refuse unsafe names itself.
+    /// </summary>
+    public IReadOnlyList<string> ReferencedFiles()
+    {
+        var files = new List<string?>();
+        files.AddRange(Inputs?.Values.Select(r => r?.File) ?? []);
+        files.Add(Labels?.File);
+        files.AddRange(ReferenceOutputs?.Values.Select(r => r?.File) ?? []);
+        files.Add(Csv?.File);
+        return files.OfType<string>().Where(f => f.Length > 0).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The full path of <paramref name="file"/> under <paramref name="baseDirectory"/>, or null when it escapes.</summary>

@@ -27,7 +27,7 @@ public static class NpyReader
     {
         limits ??= DataLimitsOptions.Default;
         using var stream = DataFiles.OpenRead(path, limits, "NPY");
-        return Read(stream, path, limits.MaxFileBytes, "limit (DataLimits:MaxFileBytes)");
+        return Read(stream, Path.GetFileName(path), limits.MaxFileBytes, "limit (DataLimits:MaxFileBytes)");
     }
 
     /// <summary>Reads one array from <paramref name="stream"/>, which is left positioned after the data.</summary>

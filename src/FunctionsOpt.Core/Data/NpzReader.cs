@@ -15,7 +15,7 @@ public static class NpzReader
     {
         limits ??= DataLimitsOptions.Default;
         using var stream = DataFiles.OpenRead(path, limits, "NPZ");
-        return Read(stream, limits, path);
+        return Read(stream, limits, Path.GetFileName(path));
     }
 
     /// <summary>Reads every array in the archive, keyed by entry name without <c>.npy</c>, in archive order.</summary>

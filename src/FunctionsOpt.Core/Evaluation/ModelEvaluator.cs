@@ -73,7 +73,9 @@ public static class ModelEvaluator
                     $"Reference output '{scoreOutput}' has shape {reference.ShapeText} but the model produced {scores.ShapeText}.");
             }
 
-            fidelity = FidelityMetrics.Compute(reference.ToFloatArray(), scoreValues, dataset.Count, columns, request.ScoreKind);
+            // The class axis is the output's last axis: per token for [N, T, classes], per row for [N, classes].
+            var classes = scores.Rank > 2 ? checked((int)scores.Shape[^1]) : columns;
+            fidelity = FidelityMetrics.Compute(reference.ToFloatArray(), scoreValues, dataset.Count, columns, request.ScoreKind, classes);
         }
 
         var result = new EvaluationResult

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FunctionsOpt.Core.Data;
+using FunctionsOpt.Core.Errors;
 using Microsoft.ML.OnnxRuntime;
 
 namespace FunctionsOpt.Core.Evaluation;
@@ -10,7 +11,12 @@ namespace FunctionsOpt.Core.Evaluation;
 public interface IPeakMemoryProbe
 {
     /// <summary>Returns the reading, or null where the platform cannot measure it.</summary>
-    MemoryReading? Measure(string modelPath, SessionSettings settings, int batchSize, CancellationToken cancellationToken);
+    /// <param name="modelPath">The model file.</param>
+    /// <param name="settings">The session settings to measure under.</param>
+    /// <param name="batchSize">The batch the synthetic inputs have.</param>
+    /// <param name="cancellationToken">Stops waiting for the measurement.</param>
+    /// <param name="dimensions">Sizes of named symbolic input dimensions for the synthetic inputs; null when none.</param>
+    MemoryReading? Measure(string modelPath, SessionSettings settings, int batchSize, CancellationToken cancellationToken, IReadOnlyDictionary<string, long>? dimensions = null);
 }
 
 /// <summary>
@@ -33,7 +39,7 @@ public sealed class ChildProcessMemoryProbe : IPeakMemoryProbe
     }
 
     /// <inheritdoc />
-    public MemoryReading? Measure(string modelPath, SessionSettings settings, int batchSize, CancellationToken cancellationToken)
+    public MemoryReading? Measure(string modelPath, SessionSettings settings, int batchSize, CancellationToken cancellationToken, IReadOnlyDictionary<string, long>? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!OperatingSystem.IsLinux())
@@ -52,7 +58,7 @@ public sealed class ChildProcessMemoryProbe : IPeakMemoryProbe
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var argument in PeakMemoryWorker.Arguments(modelPath, settings, batchSize))
+        foreach (var argument in PeakMemoryWorker.Arguments(modelPath, settings, batchSize, dimensions))
         {
             start.ArgumentList.Add(argument);
         }
@@ -67,6 +73,13 @@ public sealed class ChildProcessMemoryProbe : IPeakMemoryProbe
         }
 
         var output = stdout.GetAwaiter().GetResult();
+        if (process.ExitCode == PeakMemoryWorker.UserErrorExitCode)
+        {
+            // The child names a problem with the model or its inputs on standard error (for example a symbolic
+            // dimension without a size): that is the user's to fix, not an internal failure.
+            throw new InvalidEvaluationRequestException($"The peak-memory measurement could not run the model: {stderr.GetAwaiter().GetResult().Trim()}");
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"The memory probe failed with exit code {process.ExitCode}: {stderr.GetAwaiter().GetResult().Trim()}");
@@ -85,30 +98,40 @@ public static class PeakMemoryWorker
     /// <summary>Runs performed after session creation, so arenas reach their steady size.</summary>
     public const int Runs = 10;
 
+    /// <summary>Exit code of a child that failed on a user error, which it describes on standard error.</summary>
+    public const int UserErrorExitCode = 2;
+
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The arguments the child command receives after its prefix.</summary>
-    public static IReadOnlyList<string> Arguments(string modelPath, SessionSettings settings, int batchSize)
+    /// <summary>The arguments the child command receives after its prefix (<c>--dim NAME=SIZE</c> once per dimension).</summary>
+    public static IReadOnlyList<string> Arguments(string modelPath, SessionSettings settings, int batchSize, IReadOnlyDictionary<string, long>? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return
-        [
+        var arguments = new List<string>
+        {
             modelPath,
             "--provider", settings.Provider.ToName(),
             "--threads", settings.IntraOpThreads.ToString(CultureInfo.InvariantCulture),
             "--optimization", settings.OptimizationLevel.ToString().ToLowerInvariant(),
             "--batch-size", batchSize.ToString(CultureInfo.InvariantCulture),
-        ];
+        };
+        foreach (var (name, size) in (dimensions ?? new Dictionary<string, long>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            arguments.Add("--dim");
+            arguments.Add(string.Create(CultureInfo.InvariantCulture, $"{name}={size}"));
+        }
+
+        return arguments;
     }
 
     /// <summary>Measures this process: VmHWM once the runtime is up, then after loading and running the model.</summary>
-    public static MemoryReading Run(string modelPath, SessionSettings settings, int batchSize, InferenceSessionFactory sessions)
+    public static MemoryReading Run(string modelPath, SessionSettings settings, int batchSize, InferenceSessionFactory sessions, IReadOnlyDictionary<string, long>? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         _ = OrtEnv.Instance();
         var baseline = ReadPeakBytes();
         using var handle = sessions.Create(modelPath, settings);
-        var inputs = ProfileInputs.Build(handle.Session, new ModelRunner(handle).EffectiveBatchSize(batchSize), null, 1);
+        var inputs = ProfileInputs.Build(handle.Session, new ModelRunner(handle).EffectiveBatchSize(batchSize), null, 1, dimensions);
         var dataset = new EvaluationDataset(inputs);
         var runner = new ModelRunner(handle);
         for (var i = 0; i < Runs; i++)

@@ -48,7 +48,7 @@ public sealed partial class PerformanceProfiler
                 continue;
             }
 
-            var inputs = ProfileInputs.Build(handle.Session, requested, dataset, options.Seed);
+            var inputs = ProfileInputs.Build(handle.Session, requested, dataset, options.Seed, options.Dimensions);
             var (latency, bound) = Measure(handle.Session, inputs, requested, options, settings.UseIoBinding, cancellationToken);
             ioBinding &= bound;
             batches.Add(latency);
@@ -59,14 +59,14 @@ public sealed partial class PerformanceProfiler
         {
             // A fixed-batch model still gets measured at the size it accepts.
             var effective = runner.EffectiveBatchSize(1);
-            var inputs = ProfileInputs.Build(handle.Session, effective, dataset, options.Seed);
+            var inputs = ProfileInputs.Build(handle.Session, effective, dataset, options.Seed, options.Dimensions);
             var (latency, bound) = Measure(handle.Session, inputs, effective, options, settings.UseIoBinding, cancellationToken);
             ioBinding &= bound;
             batches.Add(latency);
         }
 
         var (bytes, gzip) = MeasureSize(modelPath);
-        var memory = _memoryProbe?.Measure(modelPath, settings, batches[0].BatchSize, cancellationToken);
+        var memory = _memoryProbe?.Measure(modelPath, settings, batches[0].BatchSize, cancellationToken, DimensionsFor(handle.Session, dataset, options.Dimensions));
 
         return new PerformanceProfile
         {
@@ -181,5 +181,37 @@ public sealed partial class PerformanceProfiler
         public override void Write(byte[] buffer, int offset, int count) => _length += count;
 
         public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+    }
+
+    /// <summary>
+    /// The symbolic dimension sizes the memory probe's synthetic inputs need: those given, plus those the dataset's
+    /// arrays fix (the probe runs in a child process without the data, so a [N, seq] model profiled on real
+    /// sequences must still tell it how long a sequence is).
+    /// </summary>
+    internal static IReadOnlyDictionary<string, long>? DimensionsFor(InferenceSession session, EvaluationDataset? dataset, IReadOnlyDictionary<string, long>? given)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, meta) in session.InputMetadata)
+        {
+            if (dataset is null || !dataset.Inputs.TryGetValue(name, out var array))
+            {
+                continue;
+            }
+
+            for (var axis = 1; axis < Math.Min(meta.Dimensions.Length, array.Rank); axis++)
+            {
+                if (meta.Dimensions[axis] <= 0 && meta.SymbolicDimensions.Length > axis && !string.IsNullOrEmpty(meta.SymbolicDimensions[axis]))
+                {
+                    result.TryAdd(meta.SymbolicDimensions[axis], array.Shape[axis]);
+                }
+            }
+        }
+
+        foreach (var (name, size) in given ?? new Dictionary<string, long>())
+        {
+            result[name] = size;
+        }
+
+        return result.Count == 0 ? null : result;
     }
 }

@@ -9,11 +9,15 @@ namespace FunctionsOpt.Core.Evaluation;
 /// <summary>
 /// Builds one batch of inputs for timing: real rows from a dataset when given (cycled to fill the batch), otherwise
 /// seeded synthetic values (standard normal for floats, zeros for integers and booleans, which are ids and masks in
-/// practice). Symbolic dimensions other than the batch axis cannot be synthesized and need a dataset.
+/// practice). Symbolic dimensions other than the batch axis take their size from <c>dimensions</c> (by name, as
+/// <c>--dim NAME=V</c> gives them) and fail with the dimension's name when it is not there.
 /// </summary>
 internal static class ProfileInputs
 {
-    public static Dictionary<string, DataArray> Build(InferenceSession session, int batchSize, EvaluationDataset? dataset, int seed)
+    /// <summary>Most elements one synthetic input may have (2^31 - 1, the largest .NET array), so a fixed dimension of 2^40 fails typed, not with an overflow.</summary>
+    public const long MaxSyntheticElements = int.MaxValue;
+
+    public static Dictionary<string, DataArray> Build(InferenceSession session, int batchSize, EvaluationDataset? dataset, int seed, IReadOnlyDictionary<string, long>? dimensions = null)
     {
         var result = new Dictionary<string, DataArray>(StringComparer.Ordinal);
         if (dataset is not null)
@@ -49,13 +53,32 @@ internal static class ProfileInputs
                 }
                 else
                 {
-                    var symbol = meta.SymbolicDimensions.Length > axis && !string.IsNullOrEmpty(meta.SymbolicDimensions[axis]) ? meta.SymbolicDimensions[axis] : "?";
-                    throw new InvalidEvaluationRequestException(
-                        $"Input '{name}' has a symbolic dimension '{symbol}' on axis {axis}; synthetic inputs cannot guess its size. Profile with --data to use real inputs.");
+                    var symbol = meta.SymbolicDimensions.Length > axis && !string.IsNullOrEmpty(meta.SymbolicDimensions[axis]) ? meta.SymbolicDimensions[axis] : null;
+                    if (symbol is not null && dimensions is not null && dimensions.TryGetValue(symbol, out var given))
+                    {
+                        shape[axis] = given;
+                        continue;
+                    }
+
+                    throw new InvalidEvaluationRequestException(symbol is null
+                        ? $"Input '{name}' has an unnamed dynamic dimension on axis {axis}; synthetic inputs cannot guess its size. Profile with --data to use real inputs, or re-export the model with a named or fixed dimension."
+                        : $"Input '{name}' has a symbolic dimension '{symbol}' on axis {axis} and no size was given for it; set it with --dim {symbol}=SIZE, or profile with --data to use real inputs.");
                 }
             }
 
-            var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+            var elements = 1.0;
+            foreach (var d in shape)
+            {
+                elements *= d;
+            }
+
+            if (elements > MaxSyntheticElements)
+            {
+                throw new InvalidEvaluationRequestException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Input '{name}' would have shape [{string.Join(",", shape)}] = {elements:G3} elements, over the {MaxSyntheticElements} one input can hold; lower the batch size or --dim values, or re-export the model with smaller fixed dimensions."));
+            }
+
+            var count = (int)elements;
             result[name] = meta.ElementDataType switch
             {
                 TensorElementType.Float => DataArray.FromFloats(Enumerable.Range(0, count).Select(_ => (float)random.NextGaussian()).ToArray(), shape),

@@ -38,4 +38,10 @@ public sealed record ProfileOptions
 
     /// <summary>Seed for synthetic inputs when no dataset is given.</summary>
     public int Seed { get; init; } = 1234;
+
+    /// <summary>
+    /// Sizes of named symbolic input dimensions (for example <c>seq</c> = 128) for synthetic inputs and the memory
+    /// probe, where no dataset fixes them; the batch axis always takes the batch size. Null: none given.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? Dimensions { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FunctionsOpt.Core.Data;
+using FunctionsOpt.Core.Errors;
 using FunctionsOpt.Core.Onnx;
 
 namespace FunctionsOpt.Core.Evaluation;
@@ -69,6 +70,11 @@ public sealed class ProfileService
             }
         }
 
+        if (dataset is null)
+        {
+            RequireSynthesizable(inspection.Inputs, profileOptions);
+        }
+
         var performance = _profiler.Profile(modelPath, settings, profileOptions, dataset, cancellationToken);
         return new ProfileReport
         {
@@ -81,6 +87,38 @@ public sealed class ProfileService
             MeasuredAt = DateTimeOffset.UtcNow,
             Environment = EnvironmentInfo.Current(),
         };
+    }
+
+    /// <summary>
+    /// Refuses declared input shapes too large to synthesize, from the model's own (64-bit) dimensions: ONNX Runtime
+    /// reports dimensions as 32-bit integers, so a fixed 2^40 reaches it as 0 and would be mistaken for a dynamic axis.
+    /// </summary>
+    /// <exception cref="InvalidEvaluationRequestException">An input would exceed <see cref="ProfileInputs.MaxSyntheticElements"/>.</exception>
+    internal static void RequireSynthesizable(IReadOnlyList<TensorInfo> inputs, ProfileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        var batch = options.ResolvedBatchSizes.Min();
+        foreach (var input in inputs)
+        {
+            if (input.Shape is null)
+            {
+                continue;
+            }
+
+            var elements = 1.0;
+            for (var axis = 0; axis < input.Shape.Count; axis++)
+            {
+                var dim = input.Shape[axis].Value;
+                elements *= dim ?? (axis == 0 ? batch : 1);
+            }
+
+            if (elements > ProfileInputs.MaxSyntheticElements)
+            {
+                throw new InvalidEvaluationRequestException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Input '{input.Name}' declares shape {input.ShapeText}: at least {elements:G3} elements per batch, over the {ProfileInputs.MaxSyntheticElements} one input can hold; re-export the model with realistic fixed dimensions."));
+            }
+        }
     }
 
     /// <summary>Hex sha256 of a file.</summary>

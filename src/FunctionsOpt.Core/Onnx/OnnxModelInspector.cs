@@ -36,7 +36,7 @@ public sealed class OnnxModelInspector
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new InvalidModelException(InvalidModelReason.NotFound, $"Model file '{path}' does not exist. Check the path or blob name.");
+            throw new InvalidModelException(InvalidModelReason.NotFound, $"Model file '{info.Name}' does not exist. Check the path or blob name.");
         }
 
         fileBytes = info.Length;
@@ -169,6 +169,22 @@ public sealed class OnnxModelInspector
         }
 
         return new TensorInfo(value.Name, (TensorElementKind)tensorType.ElemType, shape);
+    }
+
+    /// <summary>
+    /// The distinct external-data locations the model's tensors name (relative to the model's folder), in first-use
+    /// order, unchecked: callers that fetch them must refuse unsafe names themselves.
+    /// </summary>
+    public static IReadOnlyList<string> ExternalDataLocations(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return AllTensors(model.Graph)
+            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+            .Select(t => ExternalEntry(t, "location"))
+            .OfType<string>()
+            .Where(l => l.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
     }
 
     private void CheckExternalData(ModelProto model, string modelFolder)

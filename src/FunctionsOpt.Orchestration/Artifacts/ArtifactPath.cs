@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FunctionsOpt.Orchestration.Artifacts;
 
 /// <summary>The two top-level areas of the store: user inputs and run outputs.</summary>
@@ -108,10 +110,13 @@ public static class ArtifactNames
                 return $"segment \"{segment}\" starts with '.'; start each segment with a letter, digit, '_' or '-'";
             }
 
-            var bad = segment.FirstOrDefault(c => !IsNameChar(c));
-            if (bad != default)
+            // An index, not FirstOrDefault: a NUL is default(char) and would read as "nothing bad found".
+            var at = segment.AsSpan().IndexOfAnyExcept(NameChars);
+            if (at >= 0)
             {
-                return $"it contains '{bad}'; use only letters, digits, '.', '_', '-' and '/' between segments";
+                var bad = segment[at];
+                var shown = char.IsControl(bad) ? string.Create(CultureInfo.InvariantCulture, $"U+{(int)bad:X4}") : $"'{bad}'";
+                return $"it contains {shown}; use only letters, digits, '.', '_', '-' and '/' between segments";
             }
         }
 
@@ -152,5 +157,6 @@ public static class ArtifactNames
     internal static string? CheckPrefix(string prefix) =>
         prefix.Length == 0 ? null : CheckName(prefix.EndsWith('/') ? prefix[..^1] : prefix);
 
-    private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
+    private static readonly System.Buffers.SearchValues<char> NameChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 }

@@ -65,13 +65,13 @@ public sealed record DatasetReference
     /// <summary>A local file path (embedded runs only).</summary>
     public string? Path { get; init; }
 
-    /// <summary>File format; null infers it from the extension (<c>.csv</c> or <c>.json</c>).</summary>
+    /// <summary>File format; null infers it from the extension (<c>.csv</c>, <c>.json</c>, <c>.npy</c> or <c>.npz</c>).</summary>
     public DatasetFormat? Format { get; init; }
 
     /// <summary>What the evaluation measures. Default <see cref="EvaluationTask.Classification"/>.</summary>
     public EvaluationTask Task { get; init; } = EvaluationTask.Classification;
 
-    /// <summary>CSV only: the model input the feature columns feed.</summary>
+    /// <summary>CSV and <c>.npy</c> only: the model input the feature columns (or the array) feed.</summary>
     public string? Input { get; init; }
 
     /// <summary>CSV only: the label column; required for classification and regression.</summary>
@@ -133,6 +133,12 @@ public sealed record ConstraintsSpec
 
     /// <summary>Largest allowed model file size in bytes, if any.</summary>
     public long? MaxSizeBytes { get; init; }
+
+    /// <summary>
+    /// Largest allowed relative RMS difference of the scored output from the baseline's (RMS of the difference over
+    /// the RMS of the baseline's output), if any. Needs no labels.
+    /// </summary>
+    public double? MaxRelativeRms { get; init; }
 }
 
 /// <summary>A quality metric may drop by at most <see cref="MaxDrop"/> from the baseline's value.</summary>

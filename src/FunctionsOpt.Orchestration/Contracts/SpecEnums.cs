@@ -11,6 +11,12 @@ public enum DatasetFormat
 
     /// <summary>A dataset manifest (JSON) naming .npy/.npz or CSV files.</summary>
     Manifest,
+
+    /// <summary>One NumPy <c>.npy</c> array feeding the model's single input (or <c>input</c>); no labels.</summary>
+    Npy,
+
+    /// <summary>A NumPy <c>.npz</c> archive: entries named after model inputs, labels (if any) in <c>labels</c>.</summary>
+    Npz,
 }
 
 /// <summary>What the evaluation measures.</summary>
@@ -98,6 +104,9 @@ public enum QualityMetric
 
     /// <summary>Agreement with the baseline model's outputs (any task; the baseline scores 1).</summary>
     Fidelity,
+
+    /// <summary>Mean cosine similarity of each sample's output with the baseline's (any task; the baseline scores 1).</summary>
+    Cosine,
 }
 
 /// <summary>How a drop is measured.</summary>

@@ -15,10 +15,13 @@ namespace FunctionsOpt.Orchestration.Contracts;
 /// </summary>
 public sealed class SpecValidator
 {
+    // A repeated key is refused: the parser would otherwise keep one of the two values silently, and which one a
+    // reader sees is exactly the ambiguity a spec must not have.
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        AllowDuplicateProperties = false,
     };
 
     // The document options tolerate comments and trailing commas, so the elements handed to the serializer may hold them.
@@ -137,7 +140,20 @@ public sealed class SpecValidator
         var format = d.Format ?? InferFormat(d.Blob ?? d.Path);
         if (format is null && (d.Blob ?? d.Path) is { } file)
         {
-            problems.Add(new("$.dataset.format", $"cannot be inferred from \"{file}\" (neither .csv nor .json)", "set \"format\": \"csv\" or \"manifest\""));
+            problems.Add(new("$.dataset.format", $"cannot be inferred from \"{file}\" (not .csv, .json, .npy or .npz)", "set \"format\" to \"csv\", \"manifest\", \"npy\" or \"npz\""));
+        }
+
+        if (format is DatasetFormat.Npy or DatasetFormat.Npz)
+        {
+            // Arrays carry their own shapes and dtypes; only the input name of a lone .npy may need saying.
+            var csvOnly = new[] { ("labelColumn", d.LabelColumn is not null), ("featureColumns", d.FeatureColumns is not null), ("missingValues", d.MissingValues is not null) };
+            foreach (var (name, present) in format == DatasetFormat.Npz ? csvOnly.Append(("input", d.Input is not null)) : csvOnly)
+            {
+                if (present)
+                {
+                    problems.Add(new("$.dataset." + name, $"does not apply to {Name(format.Value)} data", name == "input" ? "remove it: .npz entries are named after the model inputs they feed" : "remove it"));
+                }
+            }
         }
 
         if (format == DatasetFormat.Csv)
@@ -301,7 +317,19 @@ public sealed class SpecValidator
         file is null ? null
         : file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? DatasetFormat.Csv
         : file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? DatasetFormat.Manifest
+        : file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? DatasetFormat.Npy
+        : file.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? DatasetFormat.Npz
         : null;
+
+    /// <summary>The file extension (with the dot) the loader reads for a format, given or inferred from <paramref name="file"/>.</summary>
+    internal static string? ExtensionOf(DatasetFormat? format, string? file) => (format ?? InferFormat(file)) switch
+    {
+        DatasetFormat.Csv => ".csv",
+        DatasetFormat.Manifest => ".json",
+        DatasetFormat.Npy => ".npy",
+        DatasetFormat.Npz => ".npz",
+        _ => null,
+    };
 
     private static string Path(string array, int index, string? property) =>
         string.Create(CultureInfo.InvariantCulture, $"{array}[{index}]") + (property is null ? string.Empty : "." + property);

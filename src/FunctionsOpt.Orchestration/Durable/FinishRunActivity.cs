@@ -91,6 +91,8 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
             }
 
             artifacts["bestModel"] = ArtifactLayout.BestModel(input.RunId).ToString();
+            var external = await ExternalDataOfAsync(input, hash);
+            await UploadBesideAsync(input.RunId, "best/", external);
             if (input.Status == RunStatus.Completed && state.SourceModel is { } source)
             {
                 if (serving?.CandidateHash != hash)
@@ -105,6 +107,7 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
                 }
 
                 artifacts["tritonModel"] = tritonModel.ToString();
+                await UploadBesideAsync(input.RunId, TritonConfig.ModelPath(source.Name)[..(TritonConfig.ModelPath(source.Name).LastIndexOf('/') + 1)], external);
             }
         }
 
@@ -146,6 +149,17 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
         var prepared = await workspace.GetAsync(input.RunId, input.Spec);
         var local = Path.Combine(prepared.WorkDirectory, "serving-" + hash[..16] + ".onnx");
         await store.DownloadToFileAsync(ArtifactLayout.Candidate(input.RunId, hash), local);
+        foreach (var (location, file) in await ExternalDataOfAsync(input, hash))
+        {
+            // A candidate whose weights stay in the source model's external-data file needs that file beside it.
+            var target = Path.Combine(prepared.WorkDirectory, location);
+            if (!File.Exists(target))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+
         try
         {
             var profile = await curve.MeasureAsync(local, prepared.Data.Evaluation, prepared.Settings);
@@ -160,6 +174,38 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
         finally
         {
             File.Delete(local);
+        }
+    }
+
+    /// <summary>
+    /// The external-data files a candidate names that sit beside the run's source model (location, local file):
+    /// candidates that keep the source's weights where they were (the unmodified model, or passes that leave those
+    /// tensors alone) are incomplete without them. Locations that are not safe names under the model's folder or
+    /// the store's naming rules are left out; the model inspector refuses such models when they load.
+    /// </summary>
+    private async Task<IReadOnlyList<(string Location, string File)>> ExternalDataOfAsync(FinishInput input, string hash)
+    {
+        var prepared = await workspace.GetAsync(input.RunId, input.Spec);
+        using var bytes = new MemoryStream();
+        await using (var candidate = await store.OpenReadAsync(ArtifactLayout.Candidate(input.RunId, hash)))
+        {
+            await candidate.CopyToAsync(bytes);
+        }
+
+        var locations = Core.Onnx.OnnxModelInspector.ExternalDataLocations(new Core.Onnx.OnnxModelInspector().Parse(bytes.ToArray(), hash));
+        var folder = Path.GetFullPath(Path.GetDirectoryName(prepared.Data.ModelPath)!) + Path.DirectorySeparatorChar;
+        return locations
+            .Where(l => ArtifactNames.CheckName(l) is null)
+            .Select(l => (Location: l, File: Path.GetFullPath(Path.Combine(folder, l))))
+            .Where(x => x.File.StartsWith(folder, StringComparison.Ordinal) && File.Exists(x.File))
+            .ToList();
+    }
+
+    private async Task UploadBesideAsync(string runId, string folder, IReadOnlyList<(string Location, string File)> external)
+    {
+        foreach (var (location, file) in external)
+        {
+            await store.UploadFileAsync(ArtifactLayout.RunFile(runId, folder + location), file);
         }
     }
 

@@ -167,10 +167,22 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
         }
         catch (TaskFailedException ex)
         {
-            var code = ex.FailureDetails.ErrorType;
-            return await Finish(RunStatus.Failed, [], Error(code, ex.FailureDetails.ErrorMessage, progress.Phase));
+            // The failure's ErrorType is a .NET type name, not one of the documented codes a client can branch on:
+            // the state record gets a stable code, and the details stay in the worker's log.
+            LogActivityFailed(logger, input.RunId, ex.FailureDetails.ErrorType, ex.FailureDetails.ErrorMessage);
+            var (code, message) = StableFailure(ex.FailureDetails.ErrorType);
+            return await Finish(RunStatus.Failed, [], Error(code, message, progress.Phase));
         }
     }
+
+    /// <summary>Stable error code used when an activity fails on an unexpected exception.</summary>
+    public const string InternalErrorCode = "internal-error";
+
+    /// <summary>The documented code and a message without server details for an activity's unexpected failure.</summary>
+    internal static (string Code, string Message) StableFailure(string errorType) =>
+        errorType.EndsWith("OnnxRuntimeException", StringComparison.Ordinal)
+            ? (Core.Optimization.TrialExecutor.RuntimeErrorCode, "ONNX Runtime failed while running the model (for example an input too large to allocate); check the model's input shapes and the data. Details are in the worker log.")
+            : (InternalErrorCode, "The run stopped on an internal error; details are in the worker log.");
 
     /// <summary>Publishes a run event; a failure (after the activity's retries) is logged, never thrown.</summary>
     private static async Task PublishAsync(TaskOrchestrationContext context, ILogger logger, TaskOptions retry, RunEvent runEvent)
@@ -200,6 +212,9 @@ public sealed partial class OptimizationOrchestrator : TaskOrchestrator<Optimiza
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Run {RunId} ends {Status}")]
     private static partial void LogFinished(ILogger logger, string runId, RunStatus status);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Run {RunId}: an activity failed with {ErrorType}: {Error}")]
+    private static partial void LogActivityFailed(ILogger logger, string runId, string errorType, string error);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Run event {EventId} was not published: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string eventId, string error);

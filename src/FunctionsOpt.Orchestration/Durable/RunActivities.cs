@@ -36,7 +36,12 @@ public sealed class ValidateRunActivity(IArtifactStore store, RunWorkspace works
         }
         catch (FunctionsOptException ex)
         {
-            return new StepResult(false, ex.ErrorCode, ex.Message);
+            return new StepResult(false, ex.ErrorCode, workspace.Scrub(input.RunId, ex.Message));
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException ex)
+        {
+            // Running the baseline for reference outputs is where a model's impossible shapes surface.
+            return new StepResult(false, Core.Optimization.TrialExecutor.RuntimeErrorCode, "ONNX Runtime could not run the model on the data: " + workspace.Scrub(input.RunId, ex.Message));
         }
     }
 }
@@ -77,7 +82,11 @@ public sealed class ProfileBaselineActivity(IArtifactStore store, RunWorkspace w
         }
         catch (FunctionsOptException ex)
         {
-            return new StepResult(false, ex.ErrorCode, ex.Message);
+            return new StepResult(false, ex.ErrorCode, workspace.Scrub(input.RunId, ex.Message));
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException ex)
+        {
+            return new StepResult(false, Core.Optimization.TrialExecutor.RuntimeErrorCode, "ONNX Runtime could not run the model: " + workspace.Scrub(input.RunId, ex.Message));
         }
     }
 }

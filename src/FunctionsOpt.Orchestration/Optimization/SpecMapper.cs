@@ -108,6 +108,7 @@ public static class SpecMapper
         QualityMetric.F1 => MetricNames.F1Macro,
         QualityMetric.Auc => MetricNames.Auc,
         QualityMetric.Fidelity => MetricNames.FidelityTop1,
+        QualityMetric.Cosine => MetricNames.FidelityCosine,
         _ => null,
     };
 
@@ -126,7 +127,7 @@ public static class SpecMapper
         }
 
         problems.AddRange(spec.Constraints.Quality.Where(q => MetricName(q.Metric) is null)
-            .Select(q => $"Quality constraint on '{q.Metric}' is not measured per trial yet; use accuracy, f1, auc or fidelity."));
+            .Select(q => $"Quality constraint on '{q.Metric}' is not measured per trial yet; use accuracy, f1, auc, fidelity or cosine."));
         return problems;
     }
 
@@ -142,13 +143,24 @@ public static class SpecMapper
         {
             var name = MetricName(q.Metric) ?? throw new InvalidOperationException($"Quality metric '{q.Metric}' is not measured.");
             var value = baseline.TryGetValue(name, out var v) ? v : throw new InvalidOperationException($"The baseline has no '{name}' to constrain.");
-            var uncertainty = q.Metric == QualityMetric.Auc ? UncertaintyModel.HalfSampleBinomial : UncertaintyModel.Binomial;
+            // Cosine is a mean of continuous values, not a proportion: no binomial interval applies to it.
+            var uncertainty = q.Metric switch
+            {
+                QualityMetric.Auc => UncertaintyModel.HalfSampleBinomial,
+                QualityMetric.Cosine => UncertaintyModel.None,
+                _ => UncertaintyModel.Binomial,
+            };
             constraints.Add(new QualityDropConstraint(name, value, q.MaxDrop, q.Mode == DropMode.Relative ? DropKind.Relative : DropKind.Absolute, uncertainty));
         }
 
         if (spec.Constraints.MaxSizeBytes is { } maxBytes)
         {
             constraints.Add(new MetricLimitConstraint(MetricNames.SizeBytes, LimitKind.AtMost, maxBytes));
+        }
+
+        if (spec.Constraints.MaxRelativeRms is { } maxRms)
+        {
+            constraints.Add(new MetricLimitConstraint(MetricNames.FidelityRelativeRms, LimitKind.AtMost, maxRms));
         }
 
         if (spec.Objective.Weights is { Count: > 0 } weights)

@@ -166,8 +166,12 @@ public static partial class ReportModelBuilder
             (MetricNames.F1Macro, "F1 (macro)", string.Empty, "higher"),
             (MetricNames.Auc, "AUC", string.Empty, "higher"),
             (MetricNames.FidelityTop1, "fidelity (top-1 agreement)", string.Empty, "higher"),
+            (MetricNames.FidelityCosine, "fidelity (cosine)", string.Empty, "higher"),
+            (MetricNames.FidelityRelativeRms, "fidelity (relative RMS)", string.Empty, "lower"),
         ];
-        return rows.Select(r =>
+        // The cosine and RMS rows appear only when measured, so reports of runs from before they existed read the same.
+        string[] optional = [MetricNames.FidelityCosine, MetricNames.FidelityRelativeRms];
+        return rows.Where(r => !optional.Contains(r.Metric) || baseline.ContainsKey(r.Metric) || best?.ContainsKey(r.Metric) == true).Select(r =>
         {
             double? b = baseline.TryGetValue(r.Metric, out var bv) ? bv : null;
             double? o = best is not null && best.TryGetValue(r.Metric, out var ov) ? ov : null;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsOpt.Tests.Shared;
 
 namespace FunctionsOpt.Cli.Tests.Commands;
 
@@ -86,5 +87,82 @@ public sealed class OptimizeCommandTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains("use cpu, cuda or tensorrt", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Optimize_ShapesCnnNpzImages_CompletesWithTheRecordedBaselineAccuracy()
+    {
+        var samples = Path.Combine(AppContext.BaseDirectory, "samples", "shapes-cnn");
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(samples, "metadata.json")));
+
+        var (exitCode, output) = FoptProcess.Run(
+            "optimize", Path.Combine(samples, "model.onnx"), "--data", Path.Combine(samples, "eval.npz"), "--passes", "fp16", "--budget", "1", "--out", _out);
+
+        Assert.True(exitCode == 0, output);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "runs")));
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "state.json")));
+        var baseline = state.RootElement.GetProperty("baseline").GetProperty("metrics").GetProperty("accuracy").GetDouble();
+        // The trainer recorded 554/600 held-out images right with ONNX Runtime; the run's baseline is the same model on the same .npz.
+        Assert.Equal(metadata.RootElement.GetProperty("evaluation").GetProperty("heldout_accuracy").GetDouble(), baseline, 12);
+    }
+
+    [Fact]
+    public void Optimize_TwoInputTokenNpzWithoutLabels_CompletesUnderFidelityBars()
+    {
+        var model = Path.Combine(_out, "tagger.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(TestModels.Tagger(5, 3, Enumerable.Range(0, 15).Select(i => (float)Math.Cos(i)).ToArray())));
+        var data = Path.Combine(_out, "tokens.npz");
+        File.WriteAllBytes(data, TestArrays.Npz(
+            ("input_ids", new long[] { 0, 1, 2, 3, 4, 1, 2, 3 }, [2, 4]),
+            ("attention_mask", new long[] { 1, 1, 1, 0, 1, 1, 1, 1 }, [2, 4])));
+
+        var (exitCode, output) = FoptProcess.Run(
+            "optimize", model, "--data", data, "--min-cosine", "0.99", "--max-top1-drop", "0", "--max-relative-rms", "0.5", "--passes", "fp16", "--budget", "1", "--out", Path.Combine(_out, "o"));
+
+        Assert.True(exitCode == 0, output);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "o", "runs")));
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "state.json")));
+        var metrics = state.RootElement.GetProperty("baseline").GetProperty("metrics");
+        // The unmodified model against itself: cosine 1, every token's top-1 equal, no difference.
+        Assert.Equal(1.0, metrics.GetProperty("fidelity.cosine").GetDouble(), 12);
+        Assert.Equal(1.0, metrics.GetProperty("fidelity.top1").GetDouble(), 12);
+        Assert.Equal(0.0, metrics.GetProperty("fidelity.rms.relative").GetDouble(), 12);
+        Assert.False(metrics.TryGetProperty("accuracy", out _));
+        Assert.Contains("fidelity (cosine)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Optimize_UnlabelledNpyWithoutFidelityBar_ExitsTwoNamingTheFlags()
+    {
+        var samples = Path.Combine(AppContext.BaseDirectory, "samples", "shapes-cnn");
+        var npy = Path.Combine(_out, "images.npy");
+        File.WriteAllBytes(npy, TestArrays.Npy(new float[2 * 256], 2, 1, 16, 16));
+
+        var (exitCode, output) = FoptProcess.Run("optimize", Path.Combine(samples, "model.onnx"), "--data", npy, "--out", _out);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("invalid-spec", output, StringComparison.Ordinal);
+        Assert.Contains("'images.npy' has no labels", output, StringComparison.Ordinal);
+        Assert.Contains("--min-cosine", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Optimize_JsonManifestForSingleInputModel_CompletesWithTheRecordedBaselineAccuracy()
+    {
+        // The manifest names its own input, so the CLI must not add dataset.input (which a manifest spec refuses).
+        var samples = Path.Combine(AppContext.BaseDirectory, "samples", "shapes-cnn");
+        var data = Path.Combine(_out, "data");
+        Directory.CreateDirectory(data);
+        File.Copy(Path.Combine(samples, "eval.npz"), Path.Combine(data, "eval.npz"));
+        var manifest = Path.Combine(data, "manifest.json");
+        File.WriteAllText(manifest, """{ "inputs": { "image": { "file": "eval.npz", "array": "image" } }, "labels": { "file": "eval.npz", "array": "labels" } }""");
+
+        var (exitCode, output) = FoptProcess.Run(
+            "optimize", Path.Combine(samples, "model.onnx"), "--data", manifest, "--passes", "fp16", "--budget", "1", "--out", Path.Combine(_out, "m"));
+
+        Assert.True(exitCode == 0, output);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "m", "runs")));
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "state.json")));
+        Assert.Equal(554.0 / 600.0, state.RootElement.GetProperty("baseline").GetProperty("metrics").GetProperty("accuracy").GetDouble(), 12);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsOpt.Tests.Shared;
 
 namespace FunctionsOpt.Cli.Tests.Commands;
 
@@ -83,5 +84,63 @@ public sealed class ProfileCommandTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("positive integers separated by commas", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Profile_SymbolicSequenceWithoutDimThenWithDimThenWithData_NamesTheDimThenMeasuresMemory()
+    {
+        using var temp = new TempFolder();
+        var model = temp.File("tagger.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(TestModels.Tagger(5, 3, Enumerable.Range(0, 15).Select(i => (float)i).ToArray())));
+        var data = temp.File("tokens.npz");
+        File.WriteAllBytes(data, TestArrays.Npz(("input_ids", new long[] { 0, 1, 2, 3, 4, 1 }, [2, 3]), ("attention_mask", new long[] { 1, 1, 1, 0, 1, 1 }, [2, 3])));
+
+        var (noDimExit, noDim) = FoptProcess.Run("profile", model, "--batch-sizes", "1", "--runs", "3");
+        var withDimJson = temp.File("dim.json");
+        var (dimExit, dim) = FoptProcess.Run("profile", model, "--batch-sizes", "2", "--runs", "3", "--dim", "seq=7", "--json", withDimJson);
+        var withDataJson = temp.File("data.json");
+        var (dataExit, withData) = FoptProcess.Run("profile", model, "--data", data, "--batch-sizes", "2", "--runs", "3", "--json", withDataJson);
+
+        Assert.Equal(2, noDimExit);
+        Assert.Contains("invalid-request", noDim, StringComparison.Ordinal);
+        Assert.Contains("'seq'", noDim, StringComparison.Ordinal);
+        Assert.Contains("--dim seq=SIZE", noDim, StringComparison.Ordinal);
+        Assert.True(dimExit == 0, dim);
+        Assert.True(dataExit == 0, withData);
+        foreach (var file in new[] { withDimJson, withDataJson })
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            var memory = json.RootElement.GetProperty("performance").GetProperty("memory");
+            Assert.True(memory.GetProperty("peakBytes").GetInt64() > 0, file);
+        }
+    }
+
+    [Fact]
+    public void Profile_FixedDimensionOfTwoToTheForty_ExitsTwoWithStableCode()
+    {
+        using var temp = new TempFolder();
+        var model = temp.File("wide.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(TestModels.WideIdentity(1L << 40)));
+
+        var (exitCode, output) = FoptProcess.Run("profile", model, "--batch-sizes", "1", "--runs", "3", "--no-memory");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("(invalid-request)", output, StringComparison.Ordinal);
+        Assert.Contains("1099511627776", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Profile_CsvWithoutHeader_ExitsTwoAskingForAHeader()
+    {
+        using var temp = new TempFolder();
+        var csv = temp.File("eval.csv");
+        File.WriteAllText(csv, "39.1,18.7,181,3750,0\n46.5,17.9,192,3500,1\n");
+
+        var (exitCode, output) = FoptProcess.Run("profile", FoptProcess.PenguinsModel, "--data", csv, "--label-column", "0", "--no-memory");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("invalid-data", output, StringComparison.Ordinal);
+        Assert.Contains("has no header row", output, StringComparison.Ordinal);
     }
 }

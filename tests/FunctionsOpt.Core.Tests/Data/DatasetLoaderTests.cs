@@ -175,4 +175,95 @@ public sealed class DatasetLoaderTests
         Assert.Contains("'.parquet'", ex.Message, StringComparison.Ordinal);
         Assert.Contains(".npy, .npz, .csv or a .json manifest", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_NpzImagesAndLabels_FourDimensionalInputKeepsShapeAndValues()
+    {
+        using var folder = new TempFolder();
+        var pixels = Enumerable.Range(0, 2 * 3 * 4 * 4).Select(i => i * 0.5f).ToArray();
+        var path = folder.Path("images.npz");
+        File.WriteAllBytes(path, global::FunctionsOpt.Tests.Shared.TestArrays.Npz(("image", pixels, [2, 3, 4, 4]), ("labels", new long[] { 2, 0 }, [2])));
+
+        var dataset = DatasetLoader.Load(path);
+
+        Assert.Equal([2L, 3, 4, 4], dataset.Inputs["image"].Shape);
+        Assert.Equal(pixels, (float[])dataset.Inputs["image"].Data);
+        Assert.Equal([2L, 0], (long[])dataset.Labels!.Data);
+        Assert.Equal(2, dataset.Count);
+    }
+
+    [Fact]
+    public void Load_NpzIdsAndMaskWithoutLabels_TwoInt64InputsNoLabels()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("tokens.npz");
+        File.WriteAllBytes(path, global::FunctionsOpt.Tests.Shared.TestArrays.Npz(
+            ("input_ids", new long[] { 1, 2, 3, 4, 5, 6 }, [2, 3]),
+            ("attention_mask", new long[] { 1, 1, 0, 1, 1, 1 }, [2, 3])));
+
+        var dataset = DatasetLoader.Load(path);
+
+        Assert.Equal(["attention_mask", "input_ids"], dataset.Inputs.Keys.Order());
+        Assert.Equal(TensorElementKind.Int64, dataset.Inputs["input_ids"].ElementType);
+        Assert.Equal([1L, 1, 0, 1, 1, 1], (long[])dataset.Inputs["attention_mask"].Data);
+        Assert.Null(dataset.Labels);
+        Assert.False(DatasetLoader.HasLabels(path));
+    }
+
+    [Fact]
+    public void Load_NpzWithZeroRows_ThrowsNoSamples()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("empty.npz");
+        File.WriteAllBytes(path, global::FunctionsOpt.Tests.Shared.TestArrays.Npz(("x", Array.Empty<float>(), [0, 2]), ("labels", Array.Empty<long>(), [0])));
+
+        var ex = Assert.Throws<InvalidEvaluationDataException>(() => DatasetLoader.Load(path));
+
+        Assert.Equal("invalid-data", ex.ErrorCode);
+        Assert.Contains("'empty.npz' holds no samples", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(folder.Root, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_CsvWithoutHeaderRow_ThrowsNamingTheNumericFirstLine()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("noheader.csv", "5.1,3.5,0\n4.9,3.0,1\n");
+
+        var ex = Assert.Throws<InvalidEvaluationDataException>(
+            () => DatasetLoader.Load(path, new DatasetLoadOptions { InputName = "x", Csv = new CsvReadOptions { LabelColumn = "0" } }));
+
+        Assert.Contains("'noheader.csv' has no header row", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(5.1,3.5,0)", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(folder.Root, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HasLabels_EachFormat_ReportsWhetherLabelsArePresent()
+    {
+        using var folder = new TempFolder();
+        var labelled = folder.Path("a.npz");
+        File.WriteAllBytes(labelled, global::FunctionsOpt.Tests.Shared.TestArrays.Npz(("x", Enumerable.Repeat(1f, 1).ToArray(), [1, 1]), ("labels", new long[1], [1])));
+        var manifest = folder.Write("m.json", "{\"inputs\": {\"x\": {\"file\": \"a.npz\", \"array\": \"x\"}}}");
+
+        Assert.True(DatasetLoader.HasLabels(labelled));
+        Assert.False(DatasetLoader.HasLabels(manifest));
+        Assert.True(DatasetLoader.HasLabels(folder.Write("d.csv", "a,label\n1,0\n")));
+        Assert.False(DatasetLoader.HasLabels(folder.Path("x.npy")));
+    }
+
+    [Fact]
+    public void Load_NpyWithSiblingLabels_ReadsLabelsFromNameDotLabelsNpy()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("eval.npy");
+        File.WriteAllBytes(path, global::FunctionsOpt.Tests.Shared.TestArrays.Npy(Enumerable.Range(0, 4).Select(i => (float)i).ToArray(), 2, 2));
+        File.WriteAllBytes(folder.Path("eval.labels.npy"), global::FunctionsOpt.Tests.Shared.TestArrays.Npy(Enumerable.Range(1, 2).Select(i => (long)i).ToArray(), 2));
+
+        var dataset = DatasetLoader.Load(path, new DatasetLoadOptions { InputName = "x" });
+
+        Assert.Equal([1L, 2], (long[])dataset.Labels!.Data);
+        Assert.Equal([0f, 1f, 2f, 3f], (float[])dataset.Inputs["x"].Data);
+        Assert.True(DatasetLoader.HasLabels(path));
+    }
 }

@@ -149,4 +149,15 @@ public sealed class DatasetManifestTests
 
         Assert.Equal(inside, resolved is not null);
     }
+
+    [Fact]
+    public void Parse_DuplicateKey_ThrowsInvalidData()
+    {
+        var ex = Assert.Throws<InvalidEvaluationDataException>(
+            () => DatasetManifest.Parse("""{ "inputs": { "x": { "file": "a.npy" } }, "labels": { "file": "b.npy" }, "labels": { "file": "c.npy" } }""", "m.json"));
+
+        Assert.Equal("invalid-data", ex.ErrorCode);
+        Assert.Contains("'m.json' is not valid manifest JSON", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("labels", ex.Message, StringComparison.Ordinal);
+    }
 }

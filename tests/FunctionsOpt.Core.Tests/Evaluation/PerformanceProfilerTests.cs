@@ -93,4 +93,44 @@ public sealed class PerformanceProfilerTests
 
         Assert.Equal(new FileInfo(path).Length + 24, bytes);
     }
+
+    [Fact]
+    public void Profile_SymbolicNonBatchDimensionGivenByName_UsesThatSize()
+    {
+        using var temp = new TempFolder();
+        var path = TinyModels.Save(TinyModels.SymbolicSequence(), temp.Path);
+
+        var profile = new PerformanceProfiler(new InferenceSessionFactory()).Profile(
+            path, new SessionSettings { IntraOpThreads = 1 }, Quick with { BatchSizes = [2], Dimensions = new Dictionary<string, long> { ["seq"] = 5 } });
+
+        Assert.Equal(2, Assert.Single(profile.Batches).BatchSize);
+    }
+
+    [Fact]
+    public void RequireSynthesizable_FixedDimensionOfTwoToTheForty_ThrowsTypedNamingTheShape()
+    {
+        // ONNX Runtime's metadata holds this dimension as a 32-bit 0, so the check reads the model's own shapes.
+        using var temp = new TempFolder();
+        var path = TinyModels.Save(global::FunctionsOpt.Tests.Shared.TestModels.WideIdentity(1L << 40), temp.Path);
+        var inputs = new Core.Onnx.OnnxModelInspector().Inspect(path).Inputs;
+
+        var error = Assert.Throws<InvalidEvaluationRequestException>(() => ProfileService.RequireSynthesizable(inputs, Quick));
+
+        Assert.Equal("invalid-request", error.ErrorCode);
+        Assert.Contains("1099511627776", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Input 'x'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DimensionsFor_DataFixesSymbolicAxis_GivenSizesWin()
+    {
+        using var temp = new TempFolder();
+        var path = TinyModels.Save(TinyModels.SymbolicSequence(), temp.Path);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        var dataset = new Core.Data.EvaluationDataset(new Dictionary<string, Core.Data.DataArray> { ["x"] = Core.Data.DataArray.FromFloats(new float[6], [2, 3]) });
+
+        Assert.Equal(3, PerformanceProfiler.DimensionsFor(session, dataset, null)!["seq"]);
+        Assert.Equal(7, PerformanceProfiler.DimensionsFor(session, dataset, new Dictionary<string, long> { ["seq"] = 7 })!["seq"]);
+        Assert.Null(PerformanceProfiler.DimensionsFor(session, null, null));
+    }
 }

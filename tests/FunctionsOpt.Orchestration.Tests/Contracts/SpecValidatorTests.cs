@@ -227,4 +227,59 @@ public sealed class SpecValidatorTests
         change(root);
         return root.ToJsonString();
     }
+
+    [Fact]
+    public void Validate_DuplicateKey_RejectedAsInvalidJson()
+    {
+        const string json = """
+            { "schemaVersion": "1.0", "model": { "blob": "m.onnx" }, "dataset": { "blob": "d.npz" }, "seed": 1, "seed": 2 }
+            """;
+
+        var result = SpecValidator.Default.Validate(json);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("$", problem.Path);
+        Assert.Contains("not valid JSON", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("seed", problem.Message, StringComparison.Ordinal);
+        Assert.Null(result.Spec);
+    }
+
+    [Fact]
+    public void Validate_NulInBlobName_Rejected()
+    {
+        var json = "{ \"schemaVersion\": \"1.0\", \"model\": { \"blob\": \"m\\u0000.onnx\" }, \"dataset\": { \"blob\": \"d.npz\" } }";
+
+        var result = SpecValidator.Default.Validate(json);
+
+        Assert.Contains(result.Problems, p => p.Path == "$.model.blob" && p.Message.Contains("not a safe blob name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_NpzAndNpyInferredFromExtension_InputAllowedOnlyForNpy()
+    {
+        var npz = SpecValidator.Default.Validate(new OptimizationSpec { Model = new() { Blob = "m.onnx" }, Dataset = new() { Blob = "d.npz" } });
+        var npzWithInput = SpecValidator.Default.Validate(new OptimizationSpec { Model = new() { Blob = "m.onnx" }, Dataset = new() { Blob = "d.npz", Input = "x" } });
+        var npy = SpecValidator.Default.Validate(new OptimizationSpec
+        {
+            Model = new() { Blob = "m.onnx" },
+            Dataset = new() { Blob = "d.npy", Input = "x", Task = EvaluationTask.Fidelity },
+            Constraints = new() { Quality = [new QualityConstraint { Metric = QualityMetric.Cosine, MaxDrop = 0.01 }], MaxRelativeRms = 0.1 },
+        });
+        var npyClassification = SpecValidator.Default.Validate(new OptimizationSpec { Model = new() { Blob = "m.onnx" }, Dataset = new() { Blob = "d.npy" } });
+
+        Assert.True(npz.IsValid, string.Join("; ", npz.Problems));
+        Assert.Equal("$.dataset.input", Assert.Single(npzWithInput.Problems).Path);
+        Assert.True(npy.IsValid, string.Join("; ", npy.Problems));
+        Assert.Equal(0.1, npy.Spec!.Constraints.MaxRelativeRms);
+        // An .npy may carry labels in a sibling NAME.labels.npy, which only loading can see.
+        Assert.True(npyClassification.IsValid, string.Join("; ", npyClassification.Problems));
+    }
+
+    [Fact]
+    public void Validate_ManifestWithoutInput_HasNoProblems()
+    {
+        var result = SpecValidator.Default.Validate(new OptimizationSpec { Model = new() { Blob = "m.onnx" }, Dataset = new() { Blob = "data/manifest.json" } });
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+    }
 }

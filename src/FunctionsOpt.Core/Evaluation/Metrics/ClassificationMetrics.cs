@@ -26,6 +26,13 @@ namespace FunctionsOpt.Core.Evaluation.Metrics;
 /// </summary>
 public static class ClassificationMetrics
 {
+    /// <summary>
+    /// Most classes for which the dense confusion matrix, every class's row in the per-class list and one-vs-rest
+    /// AUC are computed; above it the report keeps per-class counts of the classes that occur, and nothing of size
+    /// classes x classes or classes x rows is allocated.
+    /// </summary>
+    public const int DenseClassLimit = 1024;
+
     /// <summary>Probabilities are clipped here before the log so one confident mistake cannot make log loss infinite.</summary>
     public const double LogLossEpsilon = 1e-15;
 
@@ -102,12 +109,18 @@ public static class ClassificationMetrics
         var kind = resolution.Kind;
         var rankScores = RankScores(scores, n, classCount, kind);
 
-        var confusion = new long[classes][];
-        for (var c = 0; c < classes; c++)
+        // Counts are kept per class (O(classes)), and the classes x classes matrix only up to DenseClassLimit:
+        // a language model's 100k-token vocabulary would otherwise need 80 GB for the matrix alone.
+        var dense = classes <= DenseClassLimit;
+        var confusion = dense ? new long[classes][] : [];
+        for (var c = 0; dense && c < classes; c++)
         {
             confusion[c] = new long[classes];
         }
 
+        var support = new long[classes];
+        var predictedCounts = new long[classes];
+        var truePositives = new long[classes];
         var hits = new long[ks.Count];
         double logLossSum = 0;
         for (var i = 0; i < n; i++)
@@ -134,7 +147,18 @@ public static class ClassificationMetrics
                 }
             }
 
-            confusion[truth][predicted]++;
+            support[truth]++;
+            predictedCounts[predicted]++;
+            if (predicted == truth)
+            {
+                truePositives[truth]++;
+            }
+
+            if (dense)
+            {
+                confusion[truth][predicted]++;
+            }
+
             for (var t = 0; t < ks.Count; t++)
             {
                 if (rank < ks[t])
@@ -146,12 +170,8 @@ public static class ClassificationMetrics
             logLossSum -= LogProbabilityOfTruth(scores.Slice(i * classCount, classCount), truth, kind);
         }
 
-        var perClass = PerClassMetrics(confusion, classNames, out var macro, out var weighted, n);
-        long correct = 0;
-        for (var c = 0; c < classes; c++)
-        {
-            correct += confusion[c][c];
-        }
+        var perClass = PerClassMetrics(support, predictedCounts, truePositives, dense, classNames, out var macro, out var weighted, n);
+        var correct = truePositives.Sum();
 
         var topKResults = new TopKAccuracy[ks.Count];
         for (var t = 0; t < ks.Count; t++)
@@ -169,7 +189,10 @@ public static class ClassificationMetrics
             MacroAverage = macro,
             WeightedAverage = weighted,
             ConfusionMatrix = confusion,
-            Auc = ComputeAuc(scores, y, classCount, kind, classNames),
+            ConfusionMatrixOmitted = dense
+                ? null
+                : string.Create(CultureInfo.InvariantCulture, $"{classes} classes exceed the limit of {DenseClassLimit} for a dense confusion matrix; per-class counts list only the classes that occur"),
+            Auc = dense ? ComputeAuc(scores, y, classCount, kind, classNames) : SkippedAuc(classes),
             TopK = topKResults,
             LogLoss = logLossSum / n,
         };
@@ -233,22 +256,22 @@ public static class ClassificationMetrics
     }
 
     private static ClassMetrics[] PerClassMetrics(
-        long[][] confusion, IReadOnlyList<string>? names, out AveragedMetrics macro, out AveragedMetrics weighted, int n)
+        long[] supports, long[] predictedCounts, long[] truePositives, bool everyClass, IReadOnlyList<string>? names, out AveragedMetrics macro, out AveragedMetrics weighted, int n)
     {
-        var classes = confusion.Length;
-        var result = new ClassMetrics[classes];
+        var classes = supports.Length;
+        var result = new List<ClassMetrics>(everyClass ? classes : Math.Min(classes, 2 * n));
         double macroP = 0, macroR = 0, macroF = 0, weightedP = 0, weightedR = 0, weightedF = 0;
         var included = 0;
         for (var c = 0; c < classes; c++)
         {
-            long support = 0, predicted = 0;
-            for (var j = 0; j < classes; j++)
+            long support = supports[c], predicted = predictedCounts[c];
+            if (!everyClass && support == 0 && predicted == 0)
             {
-                support += confusion[c][j];
-                predicted += confusion[j][c];
+                // Above the dense limit only classes that occur are listed; absent ones add nothing to the averages.
+                continue;
             }
 
-            var tp = confusion[c][c];
+            var tp = truePositives[c];
             var falsePositives = predicted - tp;
             var falseNegatives = support - tp;
             var precision = predicted == 0 ? 0.0 : tp / (double)predicted;
@@ -264,7 +287,7 @@ public static class ClassificationMetrics
                 _ => null,
             };
 
-            result[c] = new ClassMetrics
+            result.Add(new ClassMetrics
             {
                 ClassIndex = c,
                 Name = names?[c],
@@ -276,7 +299,7 @@ public static class ClassificationMetrics
                 F1 = f1,
                 IncludedInAverages = include,
                 Note = note,
-            };
+            });
 
             if (include)
             {
@@ -293,8 +316,17 @@ public static class ClassificationMetrics
         // At least one class is labelled because n > 0, so neither divisor is zero.
         macro = new AveragedMetrics { Precision = macroP / included, Recall = macroR / included, F1 = macroF / included, ClassesAveraged = included };
         weighted = new AveragedMetrics { Precision = weightedP / n, Recall = weightedR / n, F1 = weightedF / n, ClassesAveraged = included };
-        return result;
+        return result.ToArray();
     }
+
+    private static AucResult SkippedAuc(int classes) => new()
+    {
+        Method = AucMethod.OneVsRestMacro,
+        Value = null,
+        UndefinedReason = string.Create(CultureInfo.InvariantCulture, $"{classes} classes exceed the limit of {DenseClassLimit} for one-vs-rest AUC (one pass over every row per class); use top-k accuracy instead"),
+        PerClass = [],
+        SkippedClasses = [],
+    };
 
     private static AucResult ComputeAuc(ReadOnlySpan<float> scores, int[] y, int classCount, ScoreKind kind, IReadOnlyList<string>? names)
     {

@@ -21,7 +21,10 @@ public sealed record ClassificationReport
     /// <summary>Fraction of rows whose arg-max class equals the label.</summary>
     public required double Accuracy { get; init; }
 
-    /// <summary>One entry per class 0..ClassCount-1, including classes that are neither labelled nor predicted.</summary>
+    /// <summary>
+    /// One entry per class 0..ClassCount-1, including classes that are neither labelled nor predicted; above
+    /// <see cref="ClassificationMetrics.DenseClassLimit"/> classes, only those labelled or predicted.
+    /// </summary>
     public required IReadOnlyList<ClassMetrics> PerClass { get; init; }
 
     /// <summary>Unweighted mean over the classes present in labels or predictions.</summary>
@@ -35,6 +38,9 @@ public sealed record ClassificationReport
     /// column, even when it never occurs.
     /// </summary>
     public required long[][] ConfusionMatrix { get; init; }
+
+    /// <summary>Why <see cref="ConfusionMatrix"/> is empty (too many classes to hold densely); null when it is filled.</summary>
+    public string? ConfusionMatrixOmitted { get; init; }
 
     /// <summary>Area under the ROC curve (binary, or one-vs-rest macro for more than two classes).</summary>
     public required AucResult Auc { get; init; }

@@ -6,11 +6,14 @@ namespace FunctionsOpt.Core.Evaluation.Metrics;
 /// <summary>
 /// Agreement between a reference and a candidate output of the same shape (row-major rows x columns):
 /// <list type="bullet">
-/// <item>Top-1 agreement: equal arg-max (lowest index wins ties). With one column, both sides are thresholded
-/// (positive when above 0.5 for probabilities, above 0 for logits) and the classes compared.</item>
+/// <item>Top-1 agreement: equal arg-max (lowest index wins ties) along the class axis, the last axis of the output.
+/// For a [N, classes] output that is one comparison per row; for sequence and map outputs ([N, T, classes],
+/// [N, H, W, classes]) one per position, never one arg-max over a sample's flattened output (which would compare a
+/// single token of a whole sequence). With one class value, both sides are thresholded (positive when above 0.5 for
+/// probabilities, above 0 for logits) and the classes compared.</item>
 /// <item>Cosine similarity per row on the raw values; a zero row is similar to another zero row (1) and to
 /// nothing else (0), because a dead output row next to a live one is a total disagreement.</item>
-/// <item>Absolute differences and RMSE over all raw values.</item>
+/// <item>Absolute differences, RMSE and RMSE relative to the reference's RMS over all raw values.</item>
 /// <item>KL(reference || candidate) per row, averaged: probabilities are used as given, logits go through
 /// softmax (sigmoid, as a Bernoulli pair, for one column); both sides are clipped to at least 1e-12 and not
 /// renormalised, so the candidate's own normalisation error shows.</item>
@@ -28,15 +31,24 @@ public static class FidelityMetrics
     /// <param name="rows">Number of rows (at least 1).</param>
     /// <param name="columns">Values per row (at least 1).</param>
     /// <param name="outputKind">What the outputs are; Auto detects from the reference.</param>
+    /// <param name="classes">Size of the class axis (the output's last axis); 0 or <paramref name="columns"/> for a plain [N, classes] output. Must divide <paramref name="columns"/>.</param>
     /// <exception cref="InvalidEvaluationRequestException">
     /// A length does not match the shape, a value is not finite, or the reference was declared as probabilities
     /// and is not.
     /// </exception>
     public static FidelityReport Compute(
-        ReadOnlySpan<float> reference, ReadOnlySpan<float> candidate, int rows, int columns, ScoreKind outputKind = ScoreKind.Auto)
+        ReadOnlySpan<float> reference, ReadOnlySpan<float> candidate, int rows, int columns, ScoreKind outputKind = ScoreKind.Auto, int classes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        ArgumentOutOfRangeException.ThrowIfNegative(classes);
+        classes = classes == 0 ? columns : classes;
+        if (columns % classes != 0)
+        {
+            throw new InvalidEvaluationRequestException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The class axis has {classes} values, which does not divide the {columns} values per row; score an output whose last axis is the class axis."));
+        }
         var expected = (long)rows * columns;
         if (reference.Length != expected || candidate.Length != expected)
         {
@@ -47,20 +59,26 @@ public static class FidelityMetrics
 
         ScoreMath.RequireFinite(reference, columns, "Reference outputs");
         ScoreMath.RequireFinite(candidate, columns, "Candidate outputs");
-        var resolution = ScoreKindDetector.Resolve(reference, rows, columns, outputKind);
+        // Score kind, top-1 and KL work on distributions over the class axis, so they see one row per position.
+        var positions = expected / classes;
+        var positionRows = checked((int)positions);
+        var resolution = ScoreKindDetector.Resolve(reference, positionRows, classes, outputKind);
         var kind = resolution.Kind;
 
         long agreeing = 0;
-        double cosineSum = 0, cosineMin = double.MaxValue, absSum = 0, squaredSum = 0, absMax = 0;
+        for (var i = 0; i < positionRows; i++)
+        {
+            if (TopClass(reference.Slice(i * classes, classes), kind) == TopClass(candidate.Slice(i * classes, classes), kind))
+            {
+                agreeing++;
+            }
+        }
+
+        double cosineSum = 0, cosineMin = double.MaxValue, absSum = 0, squaredSum = 0, absMax = 0, referenceSquaredSum = 0;
         for (var r = 0; r < rows; r++)
         {
             var a = reference.Slice(r * columns, columns);
             var b = candidate.Slice(r * columns, columns);
-            if (TopClass(a, kind) == TopClass(b, kind))
-            {
-                agreeing++;
-            }
-
             double dot = 0, normA = 0, normB = 0;
             for (var j = 0; j < columns; j++)
             {
@@ -79,10 +97,11 @@ public static class FidelityMetrics
                 : Math.Clamp(dot / (Math.Sqrt(normA) * Math.Sqrt(normB)), -1.0, 1.0);
             cosineSum += cosine;
             cosineMin = Math.Min(cosineMin, cosine);
+            referenceSquaredSum += normA;
         }
 
-        var p = ScoreMath.ToProbabilities(reference, rows, columns, kind);
-        var q = ScoreMath.ToProbabilities(candidate, rows, columns, kind);
+        var p = ScoreMath.ToProbabilities(reference, positionRows, classes, kind);
+        var q = ScoreMath.ToProbabilities(candidate, positionRows, classes, kind);
         double klSum = 0;
         for (var i = 0; i < p.Length; i++)
         {
@@ -95,16 +114,19 @@ public static class FidelityMetrics
         {
             RowCount = rows,
             ColumnCount = columns,
+            ClassCount = classes,
+            PositionCount = positions,
             ScoreKind = resolution,
             AgreeingRows = agreeing,
-            Top1Agreement = agreeing / (double)rows,
+            Top1Agreement = agreeing / (double)positions,
             MeanCosineSimilarity = cosineSum / rows,
             MinCosineSimilarity = cosineMin,
             MaxAbsoluteDifference = absMax,
             MeanAbsoluteDifference = absSum / expected,
             RootMeanSquaredError = Math.Sqrt(squaredSum / expected),
-            KlDivergence = klSum / rows,
-            KlDivergenceBasis = (columns, kind) switch
+            RelativeRms = referenceSquaredSum == 0 ? (squaredSum == 0 ? 0 : 1) : Math.Sqrt(squaredSum / referenceSquaredSum),
+            KlDivergence = klSum / positions,
+            KlDivergenceBasis = (classes, kind) switch
             {
                 (1, ScoreKind.Logits) => "sigmoid applied to both outputs (logits); compared as Bernoulli distributions [1-p, p]",
                 (1, _) => "outputs used as positive-class probabilities; compared as Bernoulli distributions [1-p, p]",

@@ -17,6 +17,12 @@ public static class MetricNames
     /// <summary>Top-1 agreement with the reference (baseline) model's outputs.</summary>
     public const string FidelityTop1 = "fidelity.top1";
 
+    /// <summary>Mean cosine similarity of each sample's scored output with the baseline's (the baseline scores 1).</summary>
+    public const string FidelityCosine = "fidelity.cosine";
+
+    /// <summary>RMS of the difference from the baseline's scored output over the RMS of that output (the baseline scores 0).</summary>
+    public const string FidelityRelativeRms = "fidelity.rms.relative";
+
     /// <summary>Model file size in bytes.</summary>
     public const string SizeBytes = "size.bytes";
 

@@ -25,6 +25,8 @@ public static class TrialMetrics
         if (evaluation?.Fidelity is { } f)
         {
             metrics[MetricNames.FidelityTop1] = f.Top1Agreement;
+            metrics[MetricNames.FidelityCosine] = f.MeanCosineSimilarity;
+            metrics[MetricNames.FidelityRelativeRms] = f.RelativeRms;
         }
 
         if (profile is not null)

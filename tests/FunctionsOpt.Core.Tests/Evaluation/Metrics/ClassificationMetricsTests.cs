@@ -375,4 +375,29 @@ public sealed class ClassificationMetricsTests
 
         Assert.Contains("row 1 sums to 0.5", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Compute_ClassesAboveDenseLimit_NoDenseMatrixAndOnlyOccurringClassesListed()
+    {
+        // 200,000 classes (a large vocabulary), 3 rows: a dense confusion matrix would be 320 GB.
+        const int classes = 200_000;
+        var scores = new float[3 * classes];
+        long[] labels = [7, 199_999, 7];
+        scores[(0 * classes) + 7] = 5f;       // row 0: predicts 7, correct
+        scores[(1 * classes) + 42] = 5f;      // row 1: predicts 42, truth 199,999
+        scores[(2 * classes) + 7] = 5f;       // row 2: predicts 7, correct
+
+        var report = ClassificationMetrics.Compute(labels, scores, classes, ScoreKind.Logits);
+
+        Assert.Equal(2.0 / 3.0, report.Accuracy, 12);
+        Assert.Empty(report.ConfusionMatrix);
+        Assert.Contains("200000 classes exceed the limit of 1024", report.ConfusionMatrixOmitted, StringComparison.Ordinal);
+        Assert.Equal([7, 42, 199_999], report.PerClass.Select(c => c.ClassIndex));
+        var seven = report.PerClass[0];
+        Assert.Equal((2L, 2L, 2L), (seven.Support, seven.PredictedCount, seven.TruePositives));
+        // Macro F1 over the 3 occurring classes: class 7 has F1 1, classes 42 and 199,999 have F1 0.
+        Assert.Equal(1.0 / 3.0, report.MacroAverage.F1, 12);
+        Assert.Null(report.Auc.Value);
+        Assert.Contains("exceed the limit", report.Auc.UndefinedReason, StringComparison.Ordinal);
+    }
 }

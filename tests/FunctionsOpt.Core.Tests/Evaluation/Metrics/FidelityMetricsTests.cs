@@ -144,4 +144,40 @@ public sealed class FidelityMetricsTests
 
         Assert.Contains("declared as probabilities", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Compute_SequenceOutput_TakesTop1PerPositionAlongTheLastAxis()
+    {
+        // One sample, 3 tokens x 2 classes. Per token the reference picks 0, 1, 0 and the candidate 0, 0, 0: 2 of 3
+        // tokens agree. An arg-max over the flattened 6 values would pick index 0 on both sides and call it 1.0.
+        float[] reference = [1f, 0f, 0f, 1f, 1f, 0f];
+        float[] candidate = [1f, 0f, 1f, 0f, 1f, 0f];
+
+        var report = FidelityMetrics.Compute(reference, candidate, 1, 6, ScoreKind.Logits, classes: 2);
+
+        Assert.Equal(2, report.ClassCount);
+        Assert.Equal(3, report.PositionCount);
+        Assert.Equal(2, report.AgreeingRows);
+        Assert.Equal(2.0 / 3.0, report.Top1Agreement, 1e-12);
+        // Cosine stays per sample over all 6 values: dot 2, norms sqrt(3) and sqrt(3).
+        Assert.Equal(2.0 / 3.0, report.MeanCosineSimilarity, 1e-12);
+        // Differences 0,0,-1,1,0,0: squared sum 2 over the reference's squared sum 3.
+        Assert.Equal(Math.Sqrt(2.0 / 3.0), report.RelativeRms, 1e-12);
+        Assert.Equal(Math.Sqrt(2.0 / 6.0), report.RootMeanSquaredError, 1e-12);
+    }
+
+    [Fact]
+    public void Compute_ClassAxisNotDividingRow_ThrowsTyped()
+    {
+        var ex = Assert.Throws<InvalidEvaluationRequestException>(() => FidelityMetrics.Compute(new float[6], new float[6], 1, 6, ScoreKind.Logits, classes: 4));
+
+        Assert.Contains("class axis has 4 values", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_EqualOutputs_RelativeRmsZeroAndAllZeroReferenceDefined()
+    {
+        Assert.Equal(0, FidelityMetrics.Compute([1f, 2f], [1f, 2f], 1, 2).RelativeRms);
+        Assert.Equal(1, FidelityMetrics.Compute([0f, 0f], [0f, 1f], 1, 2, ScoreKind.Logits).RelativeRms);
+    }
 }
