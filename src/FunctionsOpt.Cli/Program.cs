@@ -1,5 +1,13 @@
 using FunctionsOpt.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
+
+// Redirected output (a pipe, a CI log) has no window, and Spectre.Console then wraps every line at 80 columns:
+// honour COLUMNS when it is set, else use a width that keeps result lines whole.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 200;
+}
 
 var app = new CommandApp();
 app.Configure(config =>

@@ -95,6 +95,13 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     public async Task<string> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default) =>
         (await Runs.SubmitAsync(spec, cancellationToken).ConfigureAwait(false)).RunId;
 
+    /// <summary>
+    /// Starts a run of <paramref name="spec"/> under <paramref name="runId"/> unless an instance with that id exists
+    /// or its stored record completed or failed (see <see cref="OptimizationRunClient.SubmitWithIdAsync"/>).
+    /// </summary>
+    public Task<SubmitResult> SubmitAsync(OptimizationSpec spec, string runId, CancellationToken cancellationToken = default) =>
+        Runs.SubmitWithIdAsync(spec, runId, cancellationToken);
+
     /// <summary>The run's live progress (the orchestration's custom status), or null before the first update.</summary>
     public Task<RunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken = default) => Runs.GetProgressAsync(runId, cancellationToken);
 

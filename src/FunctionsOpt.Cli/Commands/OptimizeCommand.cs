@@ -71,6 +71,10 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         [Description("Fail trials whose provider cannot load instead of running them on CPU (the fallback is recorded either way).")]
         public bool NoCpuFallback { get; init; }
 
+        [CommandOption("--force")]
+        [Description("Run again even when this model, data and spec already completed (a new run id); without it the stored result is shown.")]
+        public bool Force { get; init; }
+
         [CommandOption("--seed <SEED>")]
         [Description("Seed of every random choice.")]
         [DefaultValue(0L)]
@@ -95,7 +99,19 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
 
         var root = Path.GetFullPath(settings.Out);
         await using var host = await EmbeddedOptimizationHost.StartAsync(root, cancellationToken: cancellationToken);
-        var runId = await host.SubmitAsync(spec, cancellationToken);
+        // The id covers the spec and the bytes of the model and data, so a retrained model under the same path is a
+        // new run; --force salts it with the time so the same inputs run again beside the stored result.
+        var salt = settings.Force ? DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) : null;
+        var runId = await RunIdentity.RunIdOfAsync(spec, host.Store, salt, cancellationToken);
+        var stored = (await host.Store.ReadStateAsync(runId, cancellationToken))?.State;
+        if (stored is { Status: RunStatus.Completed or RunStatus.Failed })
+        {
+            var when = (stored.Timings.CompletedAt ?? stored.Timings.CreatedAt).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+            AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] already {stored.Status.ToString().ToLowerInvariant()} on {when}; showing the stored result (use --force to run again).");
+            return ShowStored(stored, root, spec.Objective.BatchSize);
+        }
+
+        await host.SubmitAsync(spec, runId, cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] started (artifacts in {root}).");
         RunSummary? summary = null;
         await AnsiConsole.Status().StartAsync("Validating...", async status =>
@@ -129,6 +145,20 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         }
 
         Render(state, summary, root, spec.Objective.BatchSize);
+        return 0;
+    }
+
+    /// <summary>Prints a finished run from its stored record alone, exactly as it was reported when it ended.</summary>
+    private static int ShowStored(RunState state, string root, int batchSize)
+    {
+        var error = state.Errors.Count > 0 ? state.Errors[^1] : null;
+        if (state.Status != RunStatus.Completed)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Run {state.Status}[/]: {error?.Code} {error?.Message}");
+            return ErrorReporter.UserError;
+        }
+
+        Render(state, new RunSummary(state.RunId, state.Status, state.BestTrialId, state.Outcome?.BestEffort ?? false, error), root, batchSize);
         return 0;
     }
 

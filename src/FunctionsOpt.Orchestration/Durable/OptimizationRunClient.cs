@@ -40,11 +40,28 @@ public sealed class OptimizationRunClient
     /// Starts a run of <paramref name="spec"/> unless an instance with its run id exists. Returns the run id and
     /// whether this call started it. The spec must already be validated (see <see cref="SpecValidator"/>).
     /// </summary>
-    public async Task<SubmitResult> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default)
+    public Task<SubmitResult> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var runId = SpecHash.RunIdOf(spec);
+        return SubmitWithIdAsync(spec, SpecHash.RunIdOf(spec), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a run of <paramref name="spec"/> under <paramref name="runId"/> (for example
+    /// <see cref="RunIdentity.RunIdOf"/>, which also covers the inputs' content) unless an instance with that id
+    /// exists, or, with the store, its record says it completed or failed: a finished run is never run again under
+    /// its id, even after the engine forgot the instance (the embedded engine keeps nothing between processes).
+    /// </summary>
+    public async Task<SubmitResult> SubmitWithIdAsync(OptimizationSpec spec, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         if (await _client.GetInstanceAsync(runId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return new SubmitResult(runId, Started: false);
+        }
+
+        if (_store is not null && await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false) is { State.Status: RunStatus.Completed or RunStatus.Failed })
         {
             return new SubmitResult(runId, Started: false);
         }

@@ -87,4 +87,31 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("use cpu, cuda or tensorrt", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Optimize_SameCommandTwice_SecondShowsTheStoredResultAndLeavesStateByteIdentical()
+    {
+        string[] command = ["optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--passes", "quantize-dynamic", "--budget", "3", "--out", _out];
+        var (firstExit, firstOutput) = FoptProcess.Run(command);
+        Assert.True(firstExit == 0, firstOutput);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "runs")));
+        var stateBefore = File.ReadAllBytes(Path.Combine(run, "state.json"));
+        var reportBefore = File.ReadAllBytes(Path.Combine(run, "report.json"));
+
+        var (secondExit, secondOutput) = FoptProcess.Run(command);
+
+        Assert.True(secondExit == 0, secondOutput);
+        Assert.Contains($"Run {Path.GetFileName(run)} already completed on ", secondOutput, StringComparison.Ordinal);
+        Assert.Contains("showing the stored result (use --force to run again)", secondOutput, StringComparison.Ordinal);
+        Assert.Equal(stateBefore, File.ReadAllBytes(Path.Combine(run, "state.json")));
+        Assert.Equal(reportBefore, File.ReadAllBytes(Path.Combine(run, "report.json")));
+        using var state = JsonDocument.Parse(stateBefore);
+        Assert.Contains("Best: " + state.RootElement.GetProperty("bestTrialId").GetString(), secondOutput, StringComparison.Ordinal);
+
+        var (forcedExit, forcedOutput) = FoptProcess.Run([.. command, "--force"]);
+
+        Assert.True(forcedExit == 0, forcedOutput);
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(_out, "runs")).Length);
+        Assert.Equal(stateBefore, File.ReadAllBytes(Path.Combine(run, "state.json")));
+    }
 }
