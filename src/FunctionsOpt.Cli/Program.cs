@@ -13,6 +13,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("fopt");
+    config.SetApplicationVersion(CliVersion.Text);
+    // An unknown option is an error, not something to ignore: '--max-acc-drop 0.01' must not run with the default bar.
+    config.UseStrictParsing();
     config.AddCommand<InspectCommand>("inspect")
         .WithDescription("Validate an ONNX model and show what it is made of.")
         .WithExample("inspect", "samples/penguins/model.onnx");
@@ -40,6 +43,6 @@ app.Configure(config =>
     config.AddCommand<MemoryProbeCommand>("memprobe")
         .WithDescription("Internal: measure peak memory of loading and running a model in this fresh process.")
         .IsHidden();
-    config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception));
+    config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception, args));
 });
 return await app.RunAsync(args);

@@ -34,9 +34,9 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public string? Input { get; init; }
 
         [CommandOption("--max-accuracy-drop <DROP>")]
-        [Description("Largest allowed absolute accuracy drop vs the unmodified model.")]
-        [DefaultValue(0.01)]
-        public double MaxAccuracyDrop { get; init; } = 0.01;
+        [Description("Largest allowed absolute accuracy drop vs the unmodified model: a fraction in (0, 1) such as 0.01, or a percentage such as 1%.")]
+        [DefaultValue("0.01")]
+        public string MaxAccuracyDrop { get; init; } = "0.01";
 
         [CommandOption("--objective <METRIC>")]
         [Description("latency-p50, latency-p95, throughput, size or compressed-size.")]
@@ -168,8 +168,9 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         {
             null => DefaultPasses,
             "all" => null,
-            var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            var list => CliParsing.PassNames(list),
         };
+        var maxDrop = CliParsing.Fraction(settings.MaxAccuracyDrop, "--max-accuracy-drop");
         var objective = settings.Objective switch
         {
             "latency-p50" => ObjectiveMetric.LatencyP50,
@@ -190,7 +191,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
                 Input = settings.Input ?? OnlyInput(settings.Model),
             },
             Objective = new ObjectiveSpec { Metric = objective },
-            Constraints = new ConstraintsSpec { Quality = [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = settings.MaxAccuracyDrop }] },
+            Constraints = new ConstraintsSpec { Quality = [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = maxDrop }] },
             Search = new SearchSpec { MaxResource = settings.Budget, Eta = settings.Eta },
             Passes = passes,
             Providers = new ProviderPolicy { Allowed = [ProviderOf(settings.Provider)], AllowCpuFallback = !settings.NoCpuFallback },
@@ -217,22 +218,26 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         var best = state.Trials.FirstOrDefault(t => t.TrialId == summary.BestTrialId);
         var baseline = state.Baseline?.Metrics ?? new Dictionary<string, double>();
         var table = new Table().AddColumn("metric").AddColumn("baseline").AddColumn("best");
-        void Row(string label, string metric, string format)
+        void Row(string label, string metric, Func<double, string> format)
         {
-            string Cell(IReadOnlyDictionary<string, double>? m) => m is not null && m.TryGetValue(metric, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
-            table.AddRow(label, Cell(baseline), Cell(best?.Metrics));
+            string Cell(IReadOnlyDictionary<string, double>? m) => m is not null && m.TryGetValue(metric, out var v) ? format(v) : "-";
+            table.AddRow(Markup.Escape(label), Markup.Escape(Cell(baseline)), Markup.Escape(Cell(best?.Metrics)));
         }
 
-        Row("latency p50 (ms)", MetricNames.LatencyP50Ms(batchSize), "F4");
-        Row("size (bytes)", MetricNames.SizeBytes, "F0");
-        Row("accuracy", MetricNames.Accuracy, "F4");
-        Row("fidelity (top-1)", MetricNames.FidelityTop1, "F4");
+        Row("latency p50", MetricNames.LatencyP50Ms(batchSize), ConfigurationText.Latency);
+        Row("size (bytes)", MetricNames.SizeBytes, v => v.ToString("F0", CultureInfo.InvariantCulture));
+        Row("accuracy", MetricNames.Accuracy, v => v.ToString("F4", CultureInfo.InvariantCulture));
+        Row("fidelity (top-1)", MetricNames.FidelityTop1, v => v.ToString("F4", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
         var passes = best is null || best.Passes.Count == 0 ? "none (the unmodified model is best)" : string.Join(" + ", best.Passes);
         AnsiConsole.MarkupLineInterpolated($"Best: {summary.BestTrialId ?? "-"}{(summary.BestEffort ? " (best effort: misses the bar)" : string.Empty)}; passes: {passes}");
         if (best is not null)
         {
-            AnsiConsole.MarkupLineInterpolated($"Configuration: {best.Configuration}");
+            AnsiConsole.MarkupLine("Configuration:");
+            foreach (var line in ConfigurationText.Lines(best.Configuration))
+            {
+                AnsiConsole.MarkupLineInterpolated($"  {line}");
+            }
         }
 
         var trials = state.Trials.Count(t => !t.TrialId.StartsWith("final-", StringComparison.Ordinal));
