@@ -9,6 +9,7 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 200;
 }
 
+CliInterrupts.Install();
 var app = new CommandApp();
 app.Configure(config =>
 {

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using FunctionsOpt.Cli.Rendering;
 using FunctionsOpt.Core.Search.Objectives;
+using FunctionsOpt.Core.Search.Schedulers;
 using FunctionsOpt.Embedded;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
@@ -13,6 +14,9 @@ namespace FunctionsOpt.Cli.Commands;
 /// <summary><c>fopt optimize</c>: the whole pipeline on the embedded engine, with live progress and the headline result.</summary>
 internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
 {
+    // Trial ids of the final full-budget re-evaluations (the rest are search trials).
+    private const string FinalPrefix = "final-";
+
     private static readonly string[] DefaultPasses = ["prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"];
 
     public sealed class Settings : CommandSettings
@@ -97,6 +101,9 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         }
 
+        // From here Ctrl+C / SIGTERM stop the run cleanly (a second one quits at once); see CliInterrupts.
+        CliInterrupts.HandleGracefully();
+        var interrupt = CliInterrupts.Token;
         var root = Path.GetFullPath(settings.Out);
         await using var host = await EmbeddedOptimizationHost.StartAsync(root, cancellationToken: cancellationToken);
         // The id covers the spec and the bytes of the model and data, so a retrained model under the same path is a
@@ -111,31 +118,66 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             return ShowStored(stored, root, spec.Objective.BatchSize);
         }
 
+        if (interrupt.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine("Interrupted before the run started; nothing was written.");
+            return CliInterrupts.ExitCode;
+        }
+
+        if (stored is not null)
+        {
+            // Interrupted (cancelled) or cut off (the process died): the trials it finished are kept and not rerun.
+            var done = stored.Trials.Count(t => t.Status == TrialStatus.Ok && !t.TrialId.StartsWith(FinalPrefix, StringComparison.Ordinal));
+            var planned = HyperbandPlan.Brackets(spec.Search.MaxResource, spec.Search.Eta).Sum(b => b.Rungs.Sum(r => r.Configurations));
+            AnsiConsole.MarkupLineInterpolated($"Resuming run [bold]{runId}[/]: {Math.Min(done, planned)} of {planned} trials done (artifacts in {root}).");
+            await host.Runs.ReopenCancelledAsync(runId, cancellationToken);
+        }
+
         await host.SubmitAsync(spec, runId, cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] started (artifacts in {root}).");
+        if (stored is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] started (artifacts in {root}).");
+        }
+
         RunSummary? summary = null;
+        var cancelling = false;
         await AnsiConsole.Status().StartAsync("Validating...", async status =>
         {
-            var wait = host.WaitAsync(runId, cancellationToken);
+            var wait = host.WaitAsync(runId, CancellationToken.None);
             while (!wait.IsCompleted)
             {
-                var progress = await host.GetProgressAsync(runId, cancellationToken);
-                if (progress is not null)
+                if (interrupt.IsCancellationRequested && !cancelling)
                 {
-                    status.Status(RunProgressText.Describe(progress));
+                    // The run ends Cancelled after the trials in flight, and its finish writes the partial report.
+                    cancelling = true;
+                    await host.Runs.CancelAsync(runId, "interrupted (Ctrl+C or SIGTERM)", CancellationToken.None);
                 }
 
-                await Task.WhenAny(wait, Task.Delay(500, cancellationToken));
+                var progress = await host.GetProgressAsync(runId, CancellationToken.None);
+                if (progress is not null)
+                {
+                    status.Status((cancelling ? "Stopping (Ctrl+C again quits at once): " : string.Empty) + RunProgressText.Describe(progress));
+                }
+
+                await Task.WhenAny(wait, Task.Delay(500, cancelling ? CancellationToken.None : interrupt));
             }
 
             summary = await wait;
         });
 
-        var state = (await host.Store.ReadStateAsync(runId, cancellationToken))?.State;
+        var state = (await host.Store.ReadStateAsync(runId, CancellationToken.None))?.State;
         if (summary is null || state is null)
         {
             AnsiConsole.MarkupLine("[red]The run ended without a summary.[/]");
             return ErrorReporter.InternalError;
+        }
+
+        if (cancelling && summary.Status == RunStatus.Cancelled)
+        {
+            var kept = state.Trials.Count(t => t.Status == TrialStatus.Ok);
+            AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] interrupted: {kept} finished trial(s) kept; partial report {Path.Combine(root, "runs", runId, "report.html")}.");
+            AnsiConsole.MarkupLine("Run the same command again to resume it.");
+            return CliInterrupts.ExitCode;
         }
 
         if (summary.Status != RunStatus.Completed)
@@ -240,7 +282,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             }
         }
 
-        var trials = state.Trials.Count(t => !t.TrialId.StartsWith("final-", StringComparison.Ordinal));
+        var trials = state.Trials.Count(t => !t.TrialId.StartsWith(FinalPrefix, StringComparison.Ordinal));
         AnsiConsole.MarkupLineInterpolated($"Trials: {trials} in the search, {state.Trials.Count - trials} final re-evaluation(s).");
         var folder = Path.Combine(root, "runs", state.RunId);
         AnsiConsole.MarkupLineInterpolated($"Report: {Path.Combine(folder, "report.html")}");

@@ -14,7 +14,7 @@ internal static class ConfigurationText
 
     /// <summary>
     /// One line per pass, in the canonical (ordinal) order: <c>quantize-dynamic: form=integer, per-channel=false</c>.
-    /// The canonical value kinds (<c>s:</c>, <c>i:</c>, <c>f:</c>, <c>b:</c>) are dropped.
+    /// The canonical value kinds (<c>s:</c>, <c>i:</c>, <c>f:</c>, <c>b:</c>) are dropped and reals print with four significant digits.
     /// </summary>
     public static IReadOnlyList<string> Lines(string canonical)
     {
@@ -27,7 +27,10 @@ internal static class ConfigurationText
             var value = equals < 0 ? string.Empty : entry[(equals + 1)..];
             if (value.Length > 1 && value[1] == ':' && "sifb".Contains(value[0], StringComparison.Ordinal))
             {
-                value = value[2..];
+                // Reals are stored round-trip exact (0.001841302190846559); four significant digits read better.
+                value = value[0] == 'f' && double.TryParse(value[2..], NumberStyles.Float, CultureInfo.InvariantCulture, out var real)
+                    ? real.ToString("G4", CultureInfo.InvariantCulture)
+                    : value[2..];
             }
 
             var dot = name.IndexOf('.', StringComparison.Ordinal);

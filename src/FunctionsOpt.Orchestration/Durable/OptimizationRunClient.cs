@@ -163,6 +163,40 @@ public sealed class OptimizationRunClient
     }
 
     /// <summary>
+    /// Makes a cancelled run's record resumable: status back to pending, the cancel request, end time, outcome and
+    /// best trial cleared, the trials it finished kept (a resubmission then skips them, see
+    /// <see cref="RunTrialActivity"/>). Only a cancelled record changes (conditional write); completed and failed
+    /// records are never reopened. Returns the record as it now is, or null when there is none. Needs the store.
+    /// </summary>
+    public async Task<RunState?> ReopenCancelledAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        if (_store is null)
+        {
+            throw new InvalidOperationException("Reopening a run needs the artifact store; construct OptimizationRunClient with the IArtifactStore.");
+        }
+
+        var snapshot = await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (snapshot is not { State.Status: RunStatus.Cancelled })
+        {
+            return snapshot?.State;
+        }
+
+        var state = snapshot.State;
+        var reopened = state with
+        {
+            Status = RunStatus.Pending,
+            CurrentRung = null,
+            BestTrialId = null,
+            ParetoFront = [],
+            Outcome = null,
+            Timings = state.Timings with { CancelRequestedAt = null, CompletedAt = null },
+        };
+        var written = await _store.TryWriteStateAsync(reopened, snapshot.ETag, cancellationToken).ConfigureAwait(false);
+        return written.Written ? written.State : (await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false))?.State;
+    }
+
+    /// <summary>
     /// Marks the record of the terminated run <paramref name="metadata"/> Cancelled unless it already ended; creates
     /// the record from the orchestration's input when the run was terminated before it wrote one.
     /// </summary>

@@ -39,7 +39,8 @@ public sealed class RunTrialActivity(
         ArgumentNullException.ThrowIfNull(input);
         var started = clock.GetUtcNow();
         var work = input.Work;
-        if ((await store.ReadStateAsync(input.RunId))?.State is { IsStopping: true } stopping)
+        var current = (await store.ReadStateAsync(input.RunId))?.State;
+        if (current is { IsStopping: true } stopping)
         {
             return Skipped(work, stopping.Status);
         }
@@ -47,6 +48,14 @@ public sealed class RunTrialActivity(
         using var span = FunctionsOptTelemetry.StartTrial(input.RunId, work.TrialId, work.Rung);
         var prepared = await workspace.GetAsync(input.RunId, input.Spec);
         var configuration = SearchConfiguration.FromCanonical(work.Configuration);
+        // A trial this run already finished (recorded before an interrupt, or by an earlier delivery of this activity)
+        // is not measured again: a resumed run continues from the trials it kept.
+        if (current?.Trials.FirstOrDefault(t => t.TrialId == work.TrialId) is { Status: Contracts.TrialStatus.Ok, Error: null } done
+            && string.Equals(done.Configuration, configuration.Canonical, StringComparison.Ordinal)
+            && done.Resource.Equals(work.Resource))
+        {
+            return Reused(work, done, Core.Data.DatasetSampler.StratifiedSubsample(prepared.Data.Evaluation, work.SampleFraction, prepared.Settings.Seed).Count);
+        }
         TrialOutcome outcome;
         IReadOnlyList<string> passes = [];
         try
@@ -104,6 +113,17 @@ public sealed class RunTrialActivity(
             CandidateHash = outcome.CandidateHash,
         };
     }
+
+    private static TrialSummary Reused(TrialWork work, ContractTrialResult done, int sampleCount) => new()
+    {
+        TrialId = work.TrialId,
+        SchedulerTrialId = work.SchedulerTrialId,
+        Status = Core.Search.TrialStatus.Succeeded,
+        Metrics = done.Metrics,
+        // The sample the trial was scored on is the seeded, nested subsample of its budget: the same rows again.
+        SampleCount = sampleCount,
+        CandidateHash = done.CandidateHash,
+    };
 
     private static TrialSummary Skipped(TrialWork work, RunStatus status) => new()
     {

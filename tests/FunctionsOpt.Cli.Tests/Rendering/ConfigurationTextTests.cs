@@ -7,13 +7,13 @@ public sealed class ConfigurationTextTests
     [Fact]
     public void Lines_CanonicalConfiguration_OnePassPerLineWithoutValueKinds()
     {
-        const string canonical = "precision.format=s:quantize-dynamic;quantize-dynamic.bias-correction=b:true;quantize-dynamic.min-weight-elements=i:20224;quantize-dynamic.op-types=s:MatMul,Gemm;prune-magnitude.sparsity=f:0.5";
+        const string canonical = "precision.format=s:quantize-dynamic;quantize-dynamic.bias-correction=b:true;quantize-dynamic.min-weight-elements=i:20224;quantize-dynamic.op-types=s:MatMul,Gemm;prune-magnitude.damping=f:0.001841302190846559;prune-magnitude.sparsity=f:0.5";
 
         Assert.Equal(
             [
                 "precision: format=quantize-dynamic",
                 "quantize-dynamic: bias-correction=true, min-weight-elements=20224, op-types=MatMul,Gemm",
-                "prune-magnitude: sparsity=0.5",
+                "prune-magnitude: damping=0.001841, sparsity=0.5",
             ],
             ConfigurationText.Lines(canonical));
     }
