@@ -16,6 +16,9 @@ public sealed class OptimizationRunClient
     /// <summary>The stop reason a terminated run's record carries (with the caller's reason after a colon).</summary>
     public const string TerminatedStopReason = "terminated";
 
+    // Striped locks for SubmitWithIdAsync: bounded, and two run ids sharing a stripe only wait for each other briefly.
+    private static readonly SemaphoreSlim[] SubmitGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     private readonly DurableTaskClient _client;
     private readonly IArtifactStore? _store;
     private readonly TimeProvider _clock;
@@ -56,14 +59,42 @@ public sealed class OptimizationRunClient
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        // Concurrent submissions of one run id in this process take turns (clients are created per request in the
+        // Functions app, so the gate is static): check-then-start is then atomic here. Across processes, the
+        // create-only write of the state record below picks the one submission that starts a new run.
+        var gate = SubmitGates[(int)((uint)StringComparer.Ordinal.GetHashCode(runId) % (uint)SubmitGates.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SubmitExclusiveAsync(spec, runId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<SubmitResult> SubmitExclusiveAsync(OptimizationSpec spec, string runId, CancellationToken cancellationToken)
+    {
         if (await _client.GetInstanceAsync(runId, cancellationToken).ConfigureAwait(false) is not null)
         {
             return new SubmitResult(runId, Started: false);
         }
 
-        if (_store is not null && await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false) is { State.Status: RunStatus.Completed or RunStatus.Failed })
+        if (_store is not null)
         {
-            return new SubmitResult(runId, Started: false);
+            var existing = await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (existing is { State.Status: RunStatus.Completed or RunStatus.Failed })
+            {
+                return new SubmitResult(runId, Started: false);
+            }
+
+            // A first submission claims the run by creating its record (create-only: exactly one writer succeeds).
+            // An existing record without an instance is a run to resume (or a claim whose start failed): start it.
+            if (existing is null && !(await _store.TryWriteStateAsync(RunState.Create(runId, spec, _clock.GetUtcNow()), null, cancellationToken).ConfigureAwait(false)).Written)
+            {
+                return new SubmitResult(runId, Started: false);
+            }
         }
 
         try
