@@ -17,7 +17,9 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
     // Trial ids of the final full-budget re-evaluations (the rest are search trials).
     private const string FinalPrefix = "final-";
 
-    private static readonly string[] DefaultPasses = ["prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"];
+    // Structured pruning is in by default: on the README's sample it was the only pass that made the model both
+    // faster and much smaller (whole neurons go, so the matrices shrink; magnitude pruning only zeroes weights).
+    private static readonly string[] DefaultPasses = ["prune-structured", "prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"];
 
     public sealed class Settings : CommandSettings
     {
@@ -58,7 +60,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public int Eta { get; init; } = 3;
 
         [CommandOption("--passes <LIST>")]
-        [Description("Comma-separated passes the search may use, or 'all' for every applicable one. Default: prune-magnitude,fp16,quantize-dynamic,quantize-static.")]
+        [Description("Comma-separated passes the search may use, or 'all' for every applicable one. Default: prune-structured,prune-magnitude,fp16,quantize-dynamic,quantize-static.")]
         public string? Passes { get; init; }
 
         [CommandOption("--out <DIR>")]
