@@ -143,6 +143,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
 
         RunSummary? summary = null;
         var cancelling = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await AnsiConsole.Status().StartAsync("Validating...", async status =>
         {
             var wait = host.WaitAsync(runId, CancellationToken.None);
@@ -158,7 +159,9 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
                 var progress = await host.GetProgressAsync(runId, CancellationToken.None);
                 if (progress is not null)
                 {
-                    status.Status((cancelling ? "Stopping (Ctrl+C again quits at once): " : string.Empty) + RunProgressText.Describe(progress));
+                    var elapsed = string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] ");
+                    // The status line is markup: escape it (the elapsed time is in brackets).
+                    status.Status(Markup.Escape(elapsed + (cancelling ? "Stopping (Ctrl+C again quits at once): " : string.Empty) + RunProgressText.Describe(progress)));
                 }
 
                 await Task.WhenAny(wait, Task.Delay(500, cancelling ? CancellationToken.None : interrupt));
