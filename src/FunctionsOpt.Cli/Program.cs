@@ -1,10 +1,22 @@
 using FunctionsOpt.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
+// Redirected output (a pipe, a CI log) has no window, and Spectre.Console then wraps every line at 80 columns:
+// honour COLUMNS when it is set, else use a width that keeps result lines whole.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 200;
+}
+
+CliInterrupts.Install();
 var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("fopt");
+    config.SetApplicationVersion(CliVersion.Text);
+    // An unknown option is an error, not something to ignore: '--max-acc-drop 0.01' must not run with the default bar.
+    config.UseStrictParsing();
     config.AddCommand<InspectCommand>("inspect")
         .WithDescription("Validate an ONNX model and show what it is made of.")
         .WithExample("inspect", "samples/penguins/model.onnx");
@@ -32,6 +44,6 @@ app.Configure(config =>
     config.AddCommand<MemoryProbeCommand>("memprobe")
         .WithDescription("Internal: measure peak memory of loading and running a model in this fresh process.")
         .IsHidden();
-    config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception));
+    config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception, args));
 });
 return await app.RunAsync(args);

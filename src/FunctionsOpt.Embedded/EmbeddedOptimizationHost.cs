@@ -2,13 +2,23 @@ using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
 using FunctionsOpt.Orchestration.Optimization;
-using Microsoft.AspNetCore.Connections;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Grpc;
 using Microsoft.DurableTask.Worker.Grpc.Internal;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsOpt.Embedded;
@@ -21,19 +31,21 @@ namespace FunctionsOpt.Embedded;
 /// </summary>
 public sealed class EmbeddedOptimizationHost : IAsyncDisposable
 {
-    // Attempts to find a free port for the sidecar before giving up.
-    private const int MaxStartAttempts = 8;
+    private readonly WebApplication _sidecar;
+    private readonly IHost _worker;
+    private readonly GrpcChannel _channel;
 
-    private readonly DurableTaskTestHost _host;
-
-    private EmbeddedOptimizationHost(DurableTaskTestHost host, IArtifactStore store)
+    private EmbeddedOptimizationHost(WebApplication sidecar, IHost worker, GrpcChannel channel, IArtifactStore store)
     {
-        _host = host;
+        _sidecar = sidecar;
+        _worker = worker;
+        _channel = channel;
         Store = store;
+        Client = worker.Services.GetRequiredService<DurableTaskClient>();
     }
 
     /// <summary>The engine's client (status, custom status, events, terminate).</summary>
-    public DurableTaskClient Client => _host.Client;
+    public DurableTaskClient Client { get; }
 
     /// <summary>Where the runs write (<c>{root}/runs/{runId}/...</c>).</summary>
     public IArtifactStore Store { get; }
@@ -43,6 +55,12 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     /// after the defaults are registered, so a registration there replaces one (for example the
     /// <see cref="Orchestration.Messaging.IRunEventPublisher"/>, which only logs by default).
     /// </summary>
+    /// <remarks>
+    /// The same composition as the Durable Task in-process test host (in-memory backend, its gRPC sidecar in Kestrel,
+    /// a worker and a client over one channel), built here so that neither host owns the process's signals: the stock
+    /// hosts' console lifetime swallows Ctrl+C and SIGTERM and stops the sidecar's dispatcher, which left an
+    /// interrupted <c>fopt optimize</c> waiting forever. The caller decides what a signal means.
+    /// </remarks>
     public static async Task<EmbeddedOptimizationHost> StartAsync(
         string artifactRoot,
         Action<OptimizationOptions>? configure = null,
@@ -52,15 +70,45 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactRoot);
         var store = new LocalFolderArtifactStore(artifactRoot);
-        var options = new DurableTaskTestHostOptions
+        var backend = new InMemoryOrchestrationService(loggers);
+
+        var sidecarBuilder = WebApplication.CreateSlimBuilder();
+        sidecarBuilder.Logging.ClearProviders();
+        if (loggers is not null)
         {
-            LoggerFactory = loggers,
-            ConfigureServices = services =>
+            sidecarBuilder.Services.AddSingleton(loggers);
+        }
+
+        // Port 0: the system picks a free loopback port, so two engines (or another process) never collide.
+        sidecarBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        sidecarBuilder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
+        sidecarBuilder.Services.AddGrpc();
+        sidecarBuilder.Services.AddSingleton<IOrchestrationService>(backend);
+        sidecarBuilder.Services.AddSingleton<IOrchestrationServiceClient>(backend);
+        sidecarBuilder.Services.AddSingleton<TaskHubGrpcServer>();
+        sidecarBuilder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+        var sidecar = sidecarBuilder.Build();
+        sidecar.MapGrpcService<TaskHubGrpcServer>();
+        await sidecar.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = sidecar.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var channel = GrpcChannel.ForAddress(address);
+
+        var worker = Host.CreateDefaultBuilder()
+            .ConfigureLogging(logging =>
             {
+                logging.ClearProviders();
+                if (loggers is not null)
+                {
+                    logging.Services.AddSingleton(loggers);
+                }
+            })
+            .ConfigureServices(services =>
+            {
+                services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
                 services.AddSingleton<IArtifactStore>(store);
                 services.AddFunctionsOptOrchestrations();
-                // The test host's sidecar sends no health pings, so the worker would drop a stream that stays quiet for
-                // its silent-disconnect timeout (120 s: a long trial) and could lose a work item sent meanwhile. On an
+                // The sidecar sends no health pings, so the worker would drop a stream that stays quiet for its
+                // silent-disconnect timeout (120 s: a long trial) and could lose a work item sent meanwhile. On an
                 // in-process loopback stream a silent disconnect cannot happen: detection off.
                 services.PostConfigure<GrpcDurableTaskWorkerOptions>(o => o.SetSilentDisconnectTimeout(TimeSpan.Zero));
                 if (configure is not null)
@@ -69,23 +117,20 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
                 }
 
                 configureServices?.Invoke(services);
-            },
-        };
-
-        // The sidecar listens on a random port in 30000-40000, which another process (or another embedded engine)
-        // may hold already; each attempt draws a new one.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var host = await DurableTaskTestHost.StartAsync(registry => registry.AddFunctionsOptTasks(), options, cancellationToken).ConfigureAwait(false);
-                return new EmbeddedOptimizationHost(host, store);
-            }
-            catch (IOException ex) when (ex.InnerException is AddressInUseException && attempt < MaxStartAttempts)
-            {
-                // Port taken: try again on another.
-            }
-        }
+                services.AddDurableTaskWorker(builder =>
+                {
+                    builder.UseGrpc(channel);
+                    builder.AddTasks(registry => registry.AddFunctionsOptTasks());
+                });
+                services.AddDurableTaskClient(builder =>
+                {
+                    builder.UseGrpc(channel);
+                    builder.RegisterDirectly();
+                });
+            })
+            .Build();
+        await worker.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new EmbeddedOptimizationHost(sidecar, worker, channel, store);
     }
 
     /// <summary>Starting, watching and cancelling runs (the same client every host uses).</summary>
@@ -94,6 +139,13 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     /// <summary>Starts a run of <paramref name="spec"/> unless one with its run id exists; returns the run id either way.</summary>
     public async Task<string> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default) =>
         (await Runs.SubmitAsync(spec, cancellationToken).ConfigureAwait(false)).RunId;
+
+    /// <summary>
+    /// Starts a run of <paramref name="spec"/> under <paramref name="runId"/> unless an instance with that id exists
+    /// or its stored record completed or failed (see <see cref="OptimizationRunClient.SubmitWithIdAsync"/>).
+    /// </summary>
+    public Task<SubmitResult> SubmitAsync(OptimizationSpec spec, string runId, CancellationToken cancellationToken = default) =>
+        Runs.SubmitWithIdAsync(spec, runId, cancellationToken);
 
     /// <summary>The run's live progress (the orchestration's custom status), or null before the first update.</summary>
     public Task<RunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken = default) => Runs.GetProgressAsync(runId, cancellationToken);
@@ -105,5 +157,24 @@ public sealed class EmbeddedOptimizationHost : IAsyncDisposable
     public Task CancelAsync(string runId, CancellationToken cancellationToken = default) => Runs.CancelAsync(runId, cancellationToken: cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _worker.StopAsync().ConfigureAwait(false);
+        _worker.Dispose();
+        await _channel.ShutdownAsync().ConfigureAwait(false);
+        _channel.Dispose();
+        await _sidecar.StopAsync().ConfigureAwait(false);
+        await _sidecar.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// A host lifetime that registers no signal handlers: the embedded engine lives inside another program (the CLI, a
+/// test), which starts and stops it explicitly and decides what Ctrl+C and SIGTERM mean.
+/// </summary>
+internal sealed class CallerOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -6,6 +6,7 @@ using FunctionsOpt.Orchestration.Artifacts;
 using FunctionsOpt.Orchestration.Messaging;
 using FunctionsOpt.Orchestration.Telemetry;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FunctionsOpt.Hosting;
@@ -26,6 +27,8 @@ public static class PortableHostExtensions
         var storage = builder.Configuration.GetSection(StorageConnection.DefaultSection);
         builder.Services.TryAddSingleton(_ => StorageConnection.CredentialFor(storage["credential"], storage["clientId"]));
         builder.Services.AddFunctionsOptArtifactStore();
+        // First hosted service: the containers exist before the watcher, the engine or a user's upload need them.
+        builder.Services.AddHostedService<ArtifactContainersStartup>();
         builder.Services.AddFunctionsOptDurableEngine(builder.Configuration);
         builder.Services.AddFunctionsOptIngestion(builder.Configuration);
         // Service Bus intake and run events when FunctionsOpt:ServiceBus:Transport is ServiceBus (infra sets it in

@@ -78,6 +78,55 @@ internal static class CliParsing
         return result;
     }
 
+    /// <summary>
+    /// A fraction in (0, 1) written as one (<c>0.01</c>) or as a percentage (<c>1%</c>). A bare number of 1 or more
+    /// is refused rather than read as a percentage: <c>5</c> may mean 5% or a typo, and a wrong bar silently changes
+    /// what the run accepts.
+    /// </summary>
+    public static double Fraction(string text, string option)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        var percent = trimmed.EndsWith('%');
+        var number = percent ? trimmed[..^1].Trim() : trimmed;
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw new CliUsageException($"{option} takes a fraction in (0, 1) such as 0.01, or a percentage such as 1%; '{text}' is not a number.");
+        }
+
+        var fraction = percent ? value / 100 : value;
+        if (fraction is <= 0 or >= 1)
+        {
+            var hint = !percent && value is >= 1 and < 100 ? string.Create(CultureInfo.InvariantCulture, $" (for {value}% write {value}% or {value / 100})") : string.Empty;
+            throw new CliUsageException($"{option} takes a fraction in (0, 1) such as 0.01, or a percentage such as 1%; '{text}' is out of range{hint}.");
+        }
+
+        return fraction;
+    }
+
+    /// <summary>
+    /// The comma-separated pass names of <c>--passes</c>, each checked against the pass catalogue before anything
+    /// starts (a misspelt pass would otherwise fail the run after its engine and baseline were set up).
+    /// </summary>
+    public static IReadOnlyList<string> PassNames(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var valid = new Core.Passes.Pipeline.DefaultPassCatalogue().Passes.Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+        var unknown = names.Where(n => !valid.Contains(n, StringComparer.Ordinal)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new CliUsageException($"Unknown pass{(unknown.Length > 1 ? "es" : string.Empty)} {string.Join(", ", unknown.Select(u => $"'{u}'"))} in --passes. Valid passes: {string.Join(", ", valid)} (or 'all').");
+        }
+
+        if (names.Length == 0)
+        {
+            throw new CliUsageException($"--passes needs at least one pass. Valid passes: {string.Join(", ", valid)} (or 'all').");
+        }
+
+        return names;
+    }
+
     public static ScoreKind ScoreKind(string text) => text.Trim().ToUpperInvariant() switch
     {
         "AUTO" => Core.Evaluation.Metrics.ScoreKind.Auto,

@@ -1,5 +1,7 @@
+using System.Reflection;
 using FunctionsOpt.Core.Errors;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace FunctionsOpt.Cli.Commands;
 
@@ -9,8 +11,15 @@ internal static class ErrorReporter
     public const int UserError = 2;
     public const int InternalError = 1;
 
-    public static int Report(Exception exception)
+    public static int Report(Exception exception) => Report(exception, []);
+
+    /// <summary>
+    /// Reports <paramref name="exception"/>; <paramref name="args"/> (the command line) lets a parse error name the
+    /// options the command does take.
+    /// </summary>
+    public static int Report(Exception exception, IReadOnlyList<string> args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         switch (exception)
         {
             case FunctionsOptException known:
@@ -47,10 +56,28 @@ internal static class ErrorReporter
                 return UserError;
             case { } parse when parse.GetType().Namespace == "Spectre.Console.Cli":
                 AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(parse.Message)}");
+                if (args.Count > 0 && OptionsOf(args[0]) is { Length: > 0 } options)
+                {
+                    AnsiConsole.MarkupLine($"  valid options for 'fopt {Markup.Escape(args[0])}': {Markup.Escape(string.Join(", ", options))} (see fopt {Markup.Escape(args[0])} --help)");
+                }
+
                 return UserError;
             default:
                 AnsiConsole.MarkupLine($"[red]internal error[/]: {Markup.Escape(exception.ToString())}");
                 return InternalError;
         }
+    }
+
+    /// <summary>The long options of the command <paramref name="command"/> (<c>optimize</c> → <c>OptimizeCommand.Settings</c>), or null.</summary>
+    private static string[]? OptionsOf(string command)
+    {
+        var type = typeof(ErrorReporter).Assembly.GetTypes().FirstOrDefault(t =>
+            string.Equals(t.Name, command + "Command", StringComparison.OrdinalIgnoreCase) && t.Namespace == typeof(ErrorReporter).Namespace);
+        var settings = type?.GetNestedType("Settings");
+        return settings?.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .SelectMany(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames ?? [])
+            .Select(n => "--" + n)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using FunctionsOpt.Cli.Rendering;
 using FunctionsOpt.Core.Search.Objectives;
+using FunctionsOpt.Core.Search.Schedulers;
 using FunctionsOpt.Embedded;
 using FunctionsOpt.Orchestration.Contracts;
 using FunctionsOpt.Orchestration.Durable;
@@ -13,7 +14,12 @@ namespace FunctionsOpt.Cli.Commands;
 /// <summary><c>fopt optimize</c>: the whole pipeline on the embedded engine, with live progress and the headline result.</summary>
 internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
 {
-    private static readonly string[] DefaultPasses = ["prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"];
+    // Trial ids of the final full-budget re-evaluations (the rest are search trials).
+    private const string FinalPrefix = "final-";
+
+    // Structured pruning is in by default: on the README's sample it was the only pass that made the model both
+    // faster and much smaller (whole neurons go, so the matrices shrink; magnitude pruning only zeroes weights).
+    private static readonly string[] DefaultPasses = ["prune-structured", "prune-magnitude", "fp16", "quantize-dynamic", "quantize-static"];
 
     public sealed class Settings : CommandSettings
     {
@@ -34,9 +40,9 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public string? Input { get; init; }
 
         [CommandOption("--max-accuracy-drop <DROP>")]
-        [Description("Largest allowed absolute accuracy drop vs the unmodified model.")]
-        [DefaultValue(0.01)]
-        public double MaxAccuracyDrop { get; init; } = 0.01;
+        [Description("Largest allowed absolute accuracy drop vs the unmodified model: a fraction in (0, 1) such as 0.01, or a percentage such as 1%.")]
+        [DefaultValue("0.01")]
+        public string MaxAccuracyDrop { get; init; } = "0.01";
 
         [CommandOption("--min-cosine <C>")]
         [Description("Fidelity bar, needs no labels: the mean cosine similarity of each sample's output with the unmodified model's must stay at least C (e.g. 0.99).")]
@@ -66,7 +72,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         public int Eta { get; init; } = 3;
 
         [CommandOption("--passes <LIST>")]
-        [Description("Comma-separated passes the search may use, or 'all' for every applicable one. Default: prune-magnitude,fp16,quantize-dynamic,quantize-static.")]
+        [Description("Comma-separated passes the search may use, or 'all' for every applicable one. Default: prune-structured,prune-magnitude,fp16,quantize-dynamic,quantize-static.")]
         public string? Passes { get; init; }
 
         [CommandOption("--out <DIR>")]
@@ -82,6 +88,10 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         [CommandOption("--no-cpu-fallback")]
         [Description("Fail trials whose provider cannot load instead of running them on CPU (the fallback is recorded either way).")]
         public bool NoCpuFallback { get; init; }
+
+        [CommandOption("--force")]
+        [Description("Run again even when this model, data and spec already completed (a new run id); without it the stored result is shown.")]
+        public bool Force { get; init; }
 
         [CommandOption("--seed <SEED>")]
         [Description("Seed of every random choice.")]
@@ -105,33 +115,86 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         }
 
+        // From here Ctrl+C / SIGTERM stop the run cleanly (a second one quits at once); see CliInterrupts.
+        CliInterrupts.HandleGracefully();
+        var interrupt = CliInterrupts.Token;
         var root = Path.GetFullPath(settings.Out);
         await using var host = await EmbeddedOptimizationHost.StartAsync(root, cancellationToken: cancellationToken);
-        var runId = await host.SubmitAsync(spec, cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] started (artifacts in {root}).");
+        // The id covers the spec and the bytes of the model and data, so a retrained model under the same path is a
+        // new run; --force salts it with the time so the same inputs run again beside the stored result.
+        var salt = settings.Force ? DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture) : null;
+        var runId = await RunIdentity.RunIdOfAsync(spec, host.Store, salt, cancellationToken);
+        var stored = (await host.Store.ReadStateAsync(runId, cancellationToken))?.State;
+        if (stored is { Status: RunStatus.Completed or RunStatus.Failed })
+        {
+            var when = (stored.Timings.CompletedAt ?? stored.Timings.CreatedAt).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+            AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] already {stored.Status.ToString().ToLowerInvariant()} on {when}; showing the stored result (use --force to run again).");
+            return ShowStored(stored, root, spec.Objective.BatchSize);
+        }
+
+        if (interrupt.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine("Interrupted before the run started; nothing was written.");
+            return CliInterrupts.ExitCode;
+        }
+
+        if (stored is not null)
+        {
+            // Interrupted (cancelled) or cut off (the process died): the trials it finished are kept and not rerun.
+            var done = stored.Trials.Count(t => t.Status == TrialStatus.Ok && !t.TrialId.StartsWith(FinalPrefix, StringComparison.Ordinal));
+            var planned = HyperbandPlan.Brackets(spec.Search.MaxResource, spec.Search.Eta).Sum(b => b.Rungs.Sum(r => r.Configurations));
+            AnsiConsole.MarkupLineInterpolated($"Resuming run [bold]{runId}[/]: {Math.Min(done, planned)} of {planned} trials done (artifacts in {root}).");
+            await host.Runs.ReopenCancelledAsync(runId, cancellationToken);
+        }
+
+        await host.SubmitAsync(spec, runId, cancellationToken);
+        if (stored is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] started (artifacts in {root}).");
+        }
+
         RunSummary? summary = null;
+        var cancelling = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await AnsiConsole.Status().StartAsync("Validating...", async status =>
         {
-            var wait = host.WaitAsync(runId, cancellationToken);
+            var wait = host.WaitAsync(runId, CancellationToken.None);
             while (!wait.IsCompleted)
             {
-                var progress = await host.GetProgressAsync(runId, cancellationToken);
-                if (progress is not null)
+                if (interrupt.IsCancellationRequested && !cancelling)
                 {
-                    status.Status(RunProgressText.Describe(progress));
+                    // The run ends Cancelled after the trials in flight, and its finish writes the partial report.
+                    cancelling = true;
+                    await host.Runs.CancelAsync(runId, "interrupted (Ctrl+C or SIGTERM)", CancellationToken.None);
                 }
 
-                await Task.WhenAny(wait, Task.Delay(500, cancellationToken));
+                var progress = await host.GetProgressAsync(runId, CancellationToken.None);
+                if (progress is not null)
+                {
+                    var elapsed = string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] ");
+                    // The status line is markup: escape it (the elapsed time is in brackets).
+                    status.Status(Markup.Escape(elapsed + (cancelling ? "Stopping (Ctrl+C again quits at once): " : string.Empty) + RunProgressText.Describe(progress)));
+                }
+
+                await Task.WhenAny(wait, Task.Delay(500, cancelling ? CancellationToken.None : interrupt));
             }
 
             summary = await wait;
         });
 
-        var state = (await host.Store.ReadStateAsync(runId, cancellationToken))?.State;
+        var state = (await host.Store.ReadStateAsync(runId, CancellationToken.None))?.State;
         if (summary is null || state is null)
         {
             AnsiConsole.MarkupLine("[red]The run ended without a summary.[/]");
             return ErrorReporter.InternalError;
+        }
+
+        if (cancelling && summary.Status == RunStatus.Cancelled)
+        {
+            var kept = state.Trials.Count(t => t.Status == TrialStatus.Ok);
+            AnsiConsole.MarkupLineInterpolated($"Run [bold]{runId}[/] interrupted: {kept} finished trial(s) kept; partial report {Path.Combine(root, "runs", runId, "report.html")}.");
+            AnsiConsole.MarkupLine("Run the same command again to resume it.");
+            return CliInterrupts.ExitCode;
         }
 
         if (summary.Status != RunStatus.Completed)
@@ -144,14 +207,29 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         return 0;
     }
 
+    /// <summary>Prints a finished run from its stored record alone, exactly as it was reported when it ended.</summary>
+    private static int ShowStored(RunState state, string root, int batchSize)
+    {
+        var error = state.Errors.Count > 0 ? state.Errors[^1] : null;
+        if (state.Status != RunStatus.Completed)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Run {state.Status}[/]: {error?.Code} {error?.Message}");
+            return ErrorReporter.UserError;
+        }
+
+        Render(state, new RunSummary(state.RunId, state.Status, state.BestTrialId, state.Outcome?.BestEffort ?? false, error), root, batchSize);
+        return 0;
+    }
+
     private static OptimizationSpec BuildSpec(Settings settings)
     {
         var passes = settings.Passes switch
         {
             null => DefaultPasses,
             "all" => null,
-            var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            var list => CliParsing.PassNames(list),
         };
+        var maxDrop = CliParsing.Fraction(settings.MaxAccuracyDrop, "--max-accuracy-drop");
         var objective = settings.Objective switch
         {
             "latency-p50" => ObjectiveMetric.LatencyP50,
@@ -162,7 +240,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             var other => throw new InvalidSpecException([new SpecProblem("--objective", $"'{other}' is not an objective", "use latency-p50, latency-p95, throughput, size or compressed-size")]),
         };
         var dataPath = settings.Data ?? throw new InvalidSpecException([new SpecProblem("--data", "no evaluation data given", "pass --data FILE (.npz, .npy, .csv with a label column, or a .json manifest)")]);
-        var (task, quality) = Quality(settings, dataPath);
+        var (task, quality) = Quality(settings, dataPath, maxDrop);
         return new OptimizationSpec
         {
             Model = new ModelReference { Path = Path.GetFullPath(settings.Model) },
@@ -187,7 +265,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
     /// The task and quality bars: an accuracy bar when the data has labels, plus any fidelity bar given; with no
     /// labels, fidelity alone, and at least one fidelity bar is required.
     /// </summary>
-    private static (EvaluationTask Task, IReadOnlyList<QualityConstraint> Quality) Quality(Settings settings, string dataPath)
+    private static (EvaluationTask Task, IReadOnlyList<QualityConstraint> Quality) Quality(Settings settings, string dataPath, double maxAccuracyDrop)
     {
         var fidelity = new List<QualityConstraint>();
         if (settings.MinCosine is { } cosine)
@@ -214,7 +292,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         }
 
         return hasLabels
-            ? (EvaluationTask.Classification, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = settings.MaxAccuracyDrop }, .. fidelity])
+            ? (EvaluationTask.Classification, [new QualityConstraint { Metric = QualityMetric.Accuracy, MaxDrop = maxAccuracyDrop }, .. fidelity])
             : (EvaluationTask.Fidelity, fidelity);
     }
 
@@ -234,41 +312,45 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
         return inputs.Count == 1 ? inputs[0].Name : null;
     }
 
-    private static string Ms(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 
     private static void Render(RunState state, RunSummary summary, string root, int batchSize)
     {
         var best = state.Trials.FirstOrDefault(t => t.TrialId == summary.BestTrialId);
         var baseline = state.Baseline?.Metrics ?? new Dictionary<string, double>();
         var table = new Table().AddColumn("metric").AddColumn("baseline").AddColumn("best");
-        void Row(string label, string metric, string format)
+        void Row(string label, string metric, Func<double, string> format)
         {
-            string Cell(IReadOnlyDictionary<string, double>? m) => m is not null && m.TryGetValue(metric, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
-            table.AddRow(label, Cell(baseline), Cell(best?.Metrics));
+            string Cell(IReadOnlyDictionary<string, double>? m) => m is not null && m.TryGetValue(metric, out var v) ? format(v) : "-";
+            table.AddRow(Markup.Escape(label), Markup.Escape(Cell(baseline)), Markup.Escape(Cell(best?.Metrics)));
         }
 
+        string Fixed(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         if (state.Verdict is { } timed)
         {
             // The verdict's session timed both models interleaved: those two numbers are comparable, the search's are not.
             var chosen = timed.Finalists.FirstOrDefault(f => f.TrialId == timed.RecommendedTrialId);
-            table.AddRow("latency p50 (ms, re-timed)", Ms(timed.OriginalP50Ms), chosen?.P50Ms is { } p ? Ms(p) : Ms(timed.OriginalP50Ms));
+            table.AddRow("latency p50 (re-timed)", Markup.Escape(ConfigurationText.Latency(timed.OriginalP50Ms)), Markup.Escape(ConfigurationText.Latency(chosen?.P50Ms ?? timed.OriginalP50Ms)));
         }
         else
         {
-            Row("latency p50 (ms)", MetricNames.LatencyP50Ms(batchSize), "F4");
+            Row("latency p50", MetricNames.LatencyP50Ms(batchSize), ConfigurationText.Latency);
         }
 
-        Row("size (bytes)", MetricNames.SizeBytes, "F0");
-        Row("accuracy", MetricNames.Accuracy, "F4");
-        Row("fidelity (top-1)", MetricNames.FidelityTop1, "F4");
-        Row("fidelity (cosine)", MetricNames.FidelityCosine, "F4");
-        Row("fidelity (relative RMS)", MetricNames.FidelityRelativeRms, "F4");
+        Row("size (bytes)", MetricNames.SizeBytes, v => Fixed(v, "F0"));
+        Row("accuracy", MetricNames.Accuracy, v => Fixed(v, "F4"));
+        Row("fidelity (top-1)", MetricNames.FidelityTop1, v => Fixed(v, "F4"));
+        Row("fidelity (cosine)", MetricNames.FidelityCosine, v => Fixed(v, "F4"));
+        Row("fidelity (relative RMS)", MetricNames.FidelityRelativeRms, v => Fixed(v, "F4"));
         AnsiConsole.Write(table);
         var passes = best is null || best.Passes.Count == 0 ? "none (the original model is recommended)" : string.Join(" + ", best.Passes);
         AnsiConsole.MarkupLineInterpolated($"Best: {summary.BestTrialId ?? "-"}{(summary.BestEffort ? " (best effort: misses the bar)" : string.Empty)}; passes: {passes}");
         if (best is not null)
         {
-            AnsiConsole.MarkupLineInterpolated($"Configuration: {best.Configuration}");
+            AnsiConsole.MarkupLine("Configuration:");
+            foreach (var line in ConfigurationText.Lines(best.Configuration))
+            {
+                AnsiConsole.MarkupLineInterpolated($"  {line}");
+            }
         }
 
         if (state.Verdict is { } verdict)
@@ -280,7 +362,7 @@ internal sealed class OptimizeCommand : AsyncCommand<OptimizeCommand.Settings>
             }
         }
 
-        var trials = state.Trials.Count(t => !t.TrialId.StartsWith("final-", StringComparison.Ordinal));
+        var trials = state.Trials.Count(t => !t.TrialId.StartsWith(FinalPrefix, StringComparison.Ordinal));
         AnsiConsole.MarkupLineInterpolated($"Trials: {trials} in the search, {state.Trials.Count - trials} final re-evaluation(s).");
         var folder = Path.Combine(root, "runs", state.RunId);
         AnsiConsole.MarkupLineInterpolated($"Report: {Path.Combine(folder, "report.html")}");

@@ -168,7 +168,12 @@ public sealed class AzureBlobArtifactStore : IArtifactStore
         return _service.GetBlobContainerClient(path.ContainerName).GetBlobClient(path.Name);
     }
 
-    private Task EnsureContainersAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the <c>models</c> and <c>runs</c> containers if they are missing. Every operation does this first (once per
+    /// store, retried after a failure); a host calls it at start so that a fresh account can take uploads into
+    /// <c>models</c> before anything else touched the store. Idempotent and thread-safe.
+    /// </summary>
+    public Task EnsureContainersAsync(CancellationToken cancellationToken = default)
     {
         var task = Volatile.Read(ref _containersReady);
         if (task is null || task.IsFaulted || task.IsCanceled)

@@ -26,6 +26,13 @@ public sealed class FinishRunActivity(IArtifactStore store, RunWorkspace workspa
     public override async Task<RunSummary> RunAsync(TaskActivityContext context, FinishInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        // A run that has ended is never rewritten (a redelivered finish, or a rerun of a finished run's id): its stored
+        // record is the answer.
+        if ((await store.ReadStateAsync(input.RunId))?.State is { IsTerminal: true } ended)
+        {
+            return new RunSummary(ended.RunId, ended.Status, ended.BestTrialId, ended.Outcome?.BestEffort ?? false, ended.Errors.Count > 0 ? ended.Errors[^1] : null);
+        }
+
         if (await store.ReadStateAsync(input.RunId) is null)
         {
             await store.TryWriteStateAsync(RunState.Create(input.RunId, input.Spec, clock.GetUtcNow()), null);

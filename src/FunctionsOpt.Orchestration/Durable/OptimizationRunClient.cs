@@ -16,6 +16,9 @@ public sealed class OptimizationRunClient
     /// <summary>The stop reason a terminated run's record carries (with the caller's reason after a colon).</summary>
     public const string TerminatedStopReason = "terminated";
 
+    // Striped locks for SubmitWithIdAsync: bounded, and two run ids sharing a stripe only wait for each other briefly.
+    private static readonly SemaphoreSlim[] SubmitGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     private readonly DurableTaskClient _client;
     private readonly IArtifactStore? _store;
     private readonly TimeProvider _clock;
@@ -40,13 +43,58 @@ public sealed class OptimizationRunClient
     /// Starts a run of <paramref name="spec"/> unless an instance with its run id exists. Returns the run id and
     /// whether this call started it. The spec must already be validated (see <see cref="SpecValidator"/>).
     /// </summary>
-    public async Task<SubmitResult> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default)
+    public Task<SubmitResult> SubmitAsync(OptimizationSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var runId = SpecHash.RunIdOf(spec);
+        return SubmitWithIdAsync(spec, SpecHash.RunIdOf(spec), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a run of <paramref name="spec"/> under <paramref name="runId"/> (for example
+    /// <see cref="RunIdentity.RunIdOf"/>, which also covers the inputs' content) unless an instance with that id
+    /// exists, or, with the store, its record says it completed or failed: a finished run is never run again under
+    /// its id, even after the engine forgot the instance (the embedded engine keeps nothing between processes).
+    /// </summary>
+    public async Task<SubmitResult> SubmitWithIdAsync(OptimizationSpec spec, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        // Concurrent submissions of one run id in this process take turns (clients are created per request in the
+        // Functions app, so the gate is static): check-then-start is then atomic here. Across processes, the
+        // create-only write of the state record below picks the one submission that starts a new run.
+        var gate = SubmitGates[(int)((uint)StringComparer.Ordinal.GetHashCode(runId) % (uint)SubmitGates.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SubmitExclusiveAsync(spec, runId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<SubmitResult> SubmitExclusiveAsync(OptimizationSpec spec, string runId, CancellationToken cancellationToken)
+    {
         if (await _client.GetInstanceAsync(runId, cancellationToken).ConfigureAwait(false) is not null)
         {
             return new SubmitResult(runId, Started: false);
+        }
+
+        if (_store is not null)
+        {
+            var existing = await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (existing is { State.Status: RunStatus.Completed or RunStatus.Failed })
+            {
+                return new SubmitResult(runId, Started: false);
+            }
+
+            // A first submission claims the run by creating its record (create-only: exactly one writer succeeds).
+            // An existing record without an instance is a run to resume (or a claim whose start failed): start it.
+            if (existing is null && !(await _store.TryWriteStateAsync(RunState.Create(runId, spec, _clock.GetUtcNow()), null, cancellationToken).ConfigureAwait(false)).Written)
+            {
+                return new SubmitResult(runId, Started: false);
+            }
         }
 
         try
@@ -143,6 +191,40 @@ public sealed class OptimizationRunClient
                 s => s.IsStopping ? s : s with { Timings = s.Timings with { CancelRequestedAt = now } },
                 cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Makes a cancelled run's record resumable: status back to pending, the cancel request, end time, outcome and
+    /// best trial cleared, the trials it finished kept (a resubmission then skips them, see
+    /// <see cref="RunTrialActivity"/>). Only a cancelled record changes (conditional write); completed and failed
+    /// records are never reopened. Returns the record as it now is, or null when there is none. Needs the store.
+    /// </summary>
+    public async Task<RunState?> ReopenCancelledAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        if (_store is null)
+        {
+            throw new InvalidOperationException("Reopening a run needs the artifact store; construct OptimizationRunClient with the IArtifactStore.");
+        }
+
+        var snapshot = await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (snapshot is not { State.Status: RunStatus.Cancelled })
+        {
+            return snapshot?.State;
+        }
+
+        var state = snapshot.State;
+        var reopened = state with
+        {
+            Status = RunStatus.Pending,
+            CurrentRung = null,
+            BestTrialId = null,
+            ParetoFront = [],
+            Outcome = null,
+            Timings = state.Timings with { CancelRequestedAt = null, CompletedAt = null },
+        };
+        var written = await _store.TryWriteStateAsync(reopened, snapshot.ETag, cancellationToken).ConfigureAwait(false);
+        return written.Written ? written.State : (await _store.ReadStateAsync(runId, cancellationToken).ConfigureAwait(false))?.State;
     }
 
     /// <summary>

@@ -77,7 +77,8 @@ public sealed class ProfileBaselineActivity(IArtifactStore store, RunWorkspace w
             var summary = new MetricsSummary { Metrics = baseline.Result.Metrics, Provider = TrialRecords.Usage(baseline.Provider) };
             var source = RunFactsCapture.SourceModel(input.Spec, prepared.Data.ModelPath, prepared.Data.ModelBytes);
             var environment = RunFactsCapture.Environment(baseline.Profile?.OrtVersion, prepared.Settings.Session, summary.Provider);
-            await store.UpdateStateAsync(input.RunId, s => s with { Baseline = summary, SourceModel = source, Environment = environment });
+            // A run that has ended keeps the record it ended with (a redelivered baseline must not rewrite it).
+            await store.UpdateStateAsync(input.RunId, s => s.IsTerminal ? s : s with { Baseline = summary, SourceModel = source, Environment = environment });
             return new StepResult(true);
         }
         catch (FunctionsOptException ex)

@@ -49,6 +49,14 @@ public sealed class RunTrialActivity(
         using var span = FunctionsOptTelemetry.StartTrial(input.RunId, work.TrialId, work.Rung);
         var prepared = await workspace.GetAsync(input.RunId, input.Spec);
         var configuration = SearchConfiguration.FromCanonical(work.Configuration);
+        // A trial this run already finished (recorded before an interrupt, or by an earlier delivery of this activity)
+        // is not measured again: a resumed run continues from the trials it kept.
+        if (state?.Trials.FirstOrDefault(t => t.TrialId == work.TrialId) is { Status: Contracts.TrialStatus.Ok, Error: null } done
+            && string.Equals(done.Configuration, configuration.Canonical, StringComparison.Ordinal)
+            && done.Resource.Equals(work.Resource))
+        {
+            return Reused(work, done, Core.Data.DatasetSampler.StratifiedSubsample(prepared.Data.Evaluation, work.SampleFraction, prepared.Settings.Seed).Count);
+        }
         TrialOutcome outcome;
         IReadOnlyList<string> passes = [];
         try
@@ -112,6 +120,17 @@ public sealed class RunTrialActivity(
             CandidateHash = outcome.CandidateHash,
         };
     }
+
+    private static TrialSummary Reused(TrialWork work, ContractTrialResult done, int sampleCount) => new()
+    {
+        TrialId = work.TrialId,
+        SchedulerTrialId = work.SchedulerTrialId,
+        Status = Core.Search.TrialStatus.Succeeded,
+        Metrics = done.Metrics,
+        // The sample the trial was scored on is the seeded, nested subsample of its budget: the same rows again.
+        SampleCount = sampleCount,
+        CandidateHash = done.CandidateHash,
+    };
 
     private static TrialSummary Skipped(TrialWork work, RunStatus status) => new()
     {

@@ -6,8 +6,9 @@ namespace FunctionsOpt.Orchestration.Reporting;
 
 /// <summary>
 /// A short markdown summary for a CI pull-request comment: verdict line, headline table, constraints, the top Pareto
-/// points and links (placeholders <c>{{reportUrl}}</c>, <c>{{modelUrl}}</c> and <c>{{trialsUrl}}</c> for the CI job to
-/// fill with artifact URLs). Table cells are markdown-escaped. Pure.
+/// points and links to the report, the optimized model and the trials, relative to the run's folder where
+/// <c>summary.md</c> is written (so they work in the folder, in an uploaded artifact and in a pull-request comment
+/// that is posted with its files). Table cells are markdown-escaped. Pure.
 /// </summary>
 public static class MarkdownSummary
 {
@@ -70,7 +71,13 @@ public static class MarkdownSummary
         }
 
         md.Append(CultureInfo.InvariantCulture, $"\n{report.Trials.Count} trial(s), {report.Failures.Count} failed or invalid.\n");
-        md.Append("\n[Full report]({{reportUrl}}) · [Optimized model]({{modelUrl}}) · [Trials (CSV)]({{trialsUrl}})\n");
+        md.Append("\n[Full report](report.html) · ");
+        if (h.BestTrialId is not null)
+        {
+            md.Append("[Optimized model](best/model.onnx) · ");
+        }
+
+        md.Append("[Trials (CSV)](trials.csv)\n");
         return md.ToString();
     }
 }

@@ -23,7 +23,7 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Equal(Path.GetFileName(run), report.RootElement.GetProperty("runId").GetString());
         var bestId = report.RootElement.GetProperty("best").GetProperty("trialId").GetString();
         Assert.Contains("Best: " + bestId, output, StringComparison.Ordinal);
-        Assert.Contains("latency p50 (ms)", output, StringComparison.Ordinal);
+        Assert.Contains("latency p50", output, StringComparison.Ordinal);
         Assert.Contains("report.html", output, StringComparison.Ordinal);
 
         // fopt report renders the same run from its state.json alone.
@@ -164,5 +164,82 @@ public sealed class OptimizeCommandTests : IDisposable
         var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "m", "runs")));
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "state.json")));
         Assert.Equal(554.0 / 600.0, state.RootElement.GetProperty("baseline").GetProperty("metrics").GetProperty("accuracy").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void Optimize_SameCommandTwice_SecondShowsTheStoredResultAndLeavesStateByteIdentical()
+    {
+        string[] command = ["optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--passes", "quantize-dynamic", "--budget", "3", "--out", _out];
+        var (firstExit, firstOutput) = FoptProcess.Run(command);
+        Assert.True(firstExit == 0, firstOutput);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(_out, "runs")));
+        var stateBefore = File.ReadAllBytes(Path.Combine(run, "state.json"));
+        // Penguins runs in microseconds; the configuration prints as pass: param=value lines; no template is left unfilled.
+        Assert.Matches(@"latency p50 .*\d+\.\d µs", firstOutput);
+        Assert.Matches(@"Configuration:\r?\n  precision: format=", firstOutput);
+        Assert.DoesNotContain("{{", File.ReadAllText(Path.Combine(run, "summary.md")), StringComparison.Ordinal);
+        var reportBefore = File.ReadAllBytes(Path.Combine(run, "report.json"));
+
+        var (secondExit, secondOutput) = FoptProcess.Run(command);
+
+        Assert.True(secondExit == 0, secondOutput);
+        Assert.Contains($"Run {Path.GetFileName(run)} already completed on ", secondOutput, StringComparison.Ordinal);
+        Assert.Contains("showing the stored result (use --force to run again)", secondOutput, StringComparison.Ordinal);
+        Assert.Equal(stateBefore, File.ReadAllBytes(Path.Combine(run, "state.json")));
+        Assert.Equal(reportBefore, File.ReadAllBytes(Path.Combine(run, "report.json")));
+        using var state = JsonDocument.Parse(stateBefore);
+        Assert.Contains("Best: " + state.RootElement.GetProperty("bestTrialId").GetString(), secondOutput, StringComparison.Ordinal);
+
+        var (forcedExit, forcedOutput) = FoptProcess.Run([.. command, "--force"]);
+
+        Assert.True(forcedExit == 0, forcedOutput);
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(_out, "runs")).Length);
+        Assert.Equal(stateBefore, File.ReadAllBytes(Path.Combine(run, "state.json")));
+    }
+
+    [Fact]
+    public void Optimize_UnknownOption_ExitsTwoListingTheValidOptions()
+    {
+        var (exitCode, output) = FoptProcess.Run("optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--max-acc-drop", "0.01", "--out", _out);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown option 'max-acc-drop'", output, StringComparison.Ordinal);
+        Assert.Contains("--max-accuracy-drop", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_out, "runs")));
+    }
+
+    [Fact]
+    public void Optimize_MaxAccuracyDropFive_ExitsTwoSuggestingAPercentage()
+    {
+        var (exitCode, output) = FoptProcess.Run("optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--max-accuracy-drop", "5", "--out", _out);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'5' is out of range (for 5% write 5% or 0.05)", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_out, "runs")));
+    }
+
+    [Fact]
+    public void Optimize_UnknownPass_ExitsTwoListingTheValidPassesBeforeAnyRunStarts()
+    {
+        var (exitCode, output) = FoptProcess.Run("optimize", FoptProcess.PenguinsModel, "--data", FoptProcess.PenguinsEval, "--passes", "fp16,quantise-dynamic", "--out", _out);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown pass 'quantise-dynamic'", output, StringComparison.Ordinal);
+        Assert.Contains("quantize-dynamic", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("started", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_out, "runs")));
+    }
+
+    [Fact]
+    public void Version_Flag_PrintsTheAssemblysInformationalVersion()
+    {
+        var expected = typeof(FunctionsOpt.Cli.Commands.CliParsing).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+        var (exitCode, output) = FoptProcess.Run("--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(expected, output.Trim());
     }
 }

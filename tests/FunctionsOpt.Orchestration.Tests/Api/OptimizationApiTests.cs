@@ -165,6 +165,29 @@ public sealed class OptimizationApiTests : IAsyncLifetime
         Assert.Single(await _host.Client.GetAllInstancesAsync().ToListAsync());
     }
 
+    [Fact]
+    public async Task StartAsync_EightIdenticalSpecsAtOnce_ExactlyOne202StartedTheOthers200NotStarted()
+    {
+        var spec = Spec(model: BrokenModel, seed: 4242);
+        using var go = new ManualResetEventSlim();
+        // One API and client per request, as the Functions app builds them; all released together.
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            var api = new OptimizationApi(new OptimizationRunClient(_host.Client, _host.Store), _host.Store);
+            go.Wait();
+            return await api.StartAsync(spec);
+        })).ToArray();
+        go.Set();
+        var results = await Task.WhenAll(calls);
+
+        var runId = RunIdOf(spec);
+        Assert.Single(results, r => r.StatusCode == 202 && BodyOf(r).GetProperty("started").GetBoolean());
+        Assert.Equal(7, results.Count(r => r.StatusCode == 200 && !BodyOf(r).GetProperty("started").GetBoolean()));
+        Assert.All(results, r => Assert.Equal(runId, BodyOf(r).GetProperty("runId").GetString()));
+        Assert.Single(await _host.Client.GetAllInstancesAsync().ToListAsync(), i => i.InstanceId == runId);
+        await _host.WaitAsync(runId);
+    }
+
     [Theory]
     [InlineData("run-0000000000000000")]
     public async Task GetAsync_UnknownRun_Returns404(string runId)

@@ -85,6 +85,47 @@ public sealed class OptimizationRunClientTests : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidOperationException>(() => runs.TerminateAsync("run-0000000000000000"));
     }
 
+    [Fact]
+    public async Task SubmitWithIdAsync_CompletedRecordTheEngineForgot_NotStartedAndTheRecordByteIdentical()
+    {
+        var runs = new OptimizationRunClient(_host.Client, _host.Store);
+        var spec = Spec(seed: 31);
+        var runId = SpecHash.RunIdOf(spec);
+        var completed = RunState.Create(runId, spec, DateTimeOffset.UnixEpoch) with { Status = RunStatus.Completed };
+        Assert.True((await _host.Store.TryWriteStateAsync(completed, null)).Written);
+        var file = Path.Combine(_root, "runs", runId, "state.json");
+        var before = await File.ReadAllBytesAsync(file);
+
+        var result = await runs.SubmitWithIdAsync(spec, runId);
+
+        Assert.False(result.Started);
+        Assert.Null(await _host.Client.GetInstanceAsync(runId));
+        Assert.Equal(before, await File.ReadAllBytesAsync(file));
+    }
+
+    [Fact]
+    public async Task ReopenCancelledAsync_TerminatedRun_PendingWithItsTrialsAndStartsAgain()
+    {
+        var runs = new OptimizationRunClient(_host.Client, _host.Store);
+        var spec = Spec(seed: 32);
+        var runId = (await runs.SubmitAsync(spec)).RunId;
+        await WaitForStateAsync(runId, s => s.Status == RunStatus.Searching && s.Trials.Count >= 1);
+        await runs.TerminateAsync(runId, "test stop");
+        var cancelled = (await _host.Store.ReadStateAsync(runId))!.State;
+        await _host.Client.PurgeInstanceAsync(runId);
+
+        var reopened = await runs.ReopenCancelledAsync(runId);
+
+        Assert.NotNull(reopened);
+        Assert.Equal(RunStatus.Pending, reopened.Status);
+        Assert.Equal(cancelled.Trials.Select(t => t.TrialId), reopened.Trials.Select(t => t.TrialId));
+        Assert.Null(reopened.Timings.CancelRequestedAt);
+        Assert.Null(reopened.Timings.CompletedAt);
+        Assert.Null(reopened.Outcome);
+        Assert.True((await runs.SubmitWithIdAsync(spec, runId)).Started);
+        await runs.TerminateAsync(runId, "test stop again");
+    }
+
     private static OptimizationSpec Spec(long seed) => new()
     {
         Model = new ModelReference { Path = Path.Combine(Samples, "model.onnx") },

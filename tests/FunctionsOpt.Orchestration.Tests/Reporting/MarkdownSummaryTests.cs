@@ -19,7 +19,8 @@ public sealed class MarkdownSummaryTests
         Assert.Contains("- met: accuracy drop &lt;= 0.01", md, StringComparison.Ordinal);
         Assert.Contains("| final-0 | quantize-dynamic | 0.55 | 0.978 | 300 B | yes |", md, StringComparison.Ordinal);
         Assert.Contains("| t4 | none | 1.1 | 0.98 | 1000 B |  |", md, StringComparison.Ordinal);
-        Assert.Contains("[Full report]({{reportUrl}})", md, StringComparison.Ordinal);
+        Assert.Contains("[Full report](report.html) · [Optimized model](best/model.onnx) · [Trials (CSV)](trials.csv)", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", md, StringComparison.Ordinal);
     }
 
     [Fact]
