@@ -62,7 +62,9 @@ public sealed class JudgeFinalistsActivity(IArtifactStore store, RunWorkspace wo
         {
             var work = input.Finals.First(f => f.TrialId == result.TrialId);
             var pipeline = prepared.Space.ToPipeline(SearchConfiguration.FromCanonical(work.Configuration)).Select(s => new PassStep(s.Pass, s.Parameters)).ToArray();
-            var local = Path.Combine(prepared.WorkDirectory, $"verdict-{result.TrialId}-{result.CandidateHash![..16]}.onnx");
+            // Beside the source model: a candidate that keeps the source's weights in its external-data file names
+            // that file by a relative location, which resolves only from the source's folder.
+            var local = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(prepared.Data.ModelPath))!, $"verdict-{result.TrialId}-{result.CandidateHash![..16]}.onnx");
             await store.DownloadToFileAsync(ArtifactLayout.Candidate(input.RunId, result.CandidateHash), local);
             var (session, batch) = TrialExecutor.SessionFor(pipeline, prepared.Settings);
             models.Add(new TimedModel(result.TrialId, local, session with { UseIoBinding = prepared.Settings.Session.UseIoBinding }, batch));
