@@ -6,6 +6,7 @@ if (args.Length == 0 || args[0] is "--help" or "-h")
     Console.WriteLine(BenchmarkOptions.Usage);
     Console.WriteLine(PassesOptions.Usage);
     Console.WriteLine(VerdictsBenchmark.Usage);
+    Console.WriteLine(RealModelsBenchmark.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -27,6 +28,8 @@ try
             return 0;
         case "verdicts":
             return VerdictsBenchmark.Run(args.Skip(1).ToList(), Console.Out);
+        case "real-models":
+            return RealModelsBenchmark.Run(args.Skip(1).ToList(), Console.Out);
         case "remeasure":
             return VerdictsBenchmark.Remeasure(args.Skip(1).ToList(), Console.Out);
         case "passes":

@@ -26,9 +26,9 @@ internal static class VerdictsBenchmark
           Times two models interleaved for a fixed number of rounds and prints the ratio as JSON (used by verdicts).
         """;
 
-    private sealed record Case(string Name, string Model, string Data, string Args);
+    internal sealed record Case(string Name, string Model, string Data, string Args);
 
-    private sealed record Claim(string Case, int Run, int Seed, string Recommended, string Headline, string Kind, double? Ratio, double? Low, double? High, string? Candidate, int Threads, int Batch, string Passes);
+    internal sealed record Claim(string Case, int Run, int Seed, string Recommended, string Headline, string Kind, double? Ratio, double? Low, double? High, string? Candidate, int Threads, int Batch, string Passes);
 
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
@@ -92,7 +92,7 @@ internal static class VerdictsBenchmark
         return DatasetLoader.Load(path, options);
     }
 
-    private static Claim Optimize(string fopt, Case c, int run, int seed, string outDir)
+    internal static Claim Optimize(string fopt, Case c, int run, int seed, string outDir)
     {
         if (Directory.Exists(outDir))
         {
@@ -140,7 +140,7 @@ internal static class VerdictsBenchmark
             passes);
     }
 
-    private static (double Ratio, double Low, double High, int Rounds)? Remeasure(Case c, Claim claim, int rounds, int seed)
+    internal static (double Ratio, double Low, double High, int Rounds)? Remeasure(Case c, Claim claim, int rounds, int seed)
     {
         var self = Environment.ProcessPath!;
         var dll = typeof(VerdictsBenchmark).Assembly.Location;
@@ -157,7 +157,7 @@ internal static class VerdictsBenchmark
         return (r.GetProperty("ratio").GetDouble(), r.GetProperty("low").GetDouble(), r.GetProperty("high").GetDouble(), r.GetProperty("rounds").GetInt32());
     }
 
-    private static string Row(Claim claim, (double Ratio, double Low, double High, int Rounds)? check)
+    internal static string Row(Claim claim, (double Ratio, double Low, double High, int Rounds)? check, string? middle = null)
     {
         var claimed = claim.Ratio is { } r ? F($"{1 / r:0.00}x ({1 / claim.High!.Value:0.00}-{1 / claim.Low!.Value:0.00})") : "-";
         var again = check is { } k ? F($"{1 / k.Ratio:0.00}x ({1 / k.High:0.00}-{1 / k.Low:0.00}), {k.Rounds} rounds") : "-";
@@ -166,7 +166,7 @@ internal static class VerdictsBenchmark
                 ? (x.Ratio >= lo && x.Ratio <= hi ? "yes" : "NO")
                 : (x.High < 1 ? "NO (re-measured faster)" : "yes (no measurable gain)"))
             : "-";
-        return $"| {claim.Case} | {claim.Run} | {claim.Seed} | {claim.Recommended} | {claim.Headline} | {claimed} | {again} | {reproduces} |";
+        return $"| {claim.Case} | {middle ?? $"{claim.Run} | {claim.Seed}"} | {claim.Recommended} | {claim.Headline} | {claimed} | {again} | {reproduces} |";
     }
 
     private static string Render(MachineInfo machine, IReadOnlyList<string> args, IReadOnlyList<Case> cases, List<string> rows, List<Claim> claims, int repeat, int rounds)
@@ -223,7 +223,7 @@ internal static class VerdictsBenchmark
         ];
     }
 
-    private static (int Code, string Text) Exec(string file, string arguments)
+    internal static (int Code, string Text) Exec(string file, string arguments)
     {
         var info = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.Environment["NO_COLOR"] = "1";
@@ -240,7 +240,7 @@ internal static class VerdictsBenchmark
         return string.Join(" ", lines.TakeLast(2)).Replace('|', '/');
     }
 
-    private static string? Option(IReadOnlyList<string> args, string name)
+    internal static string? Option(IReadOnlyList<string> args, string name)
     {
         for (var i = 0; i < args.Count - 1; i++)
         {
@@ -253,7 +253,7 @@ internal static class VerdictsBenchmark
         return null;
     }
 
-    private static string RepositoryRoot() =>
+    internal static string RepositoryRoot() =>
         typeof(VerdictsBenchmark).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
 
