@@ -133,7 +133,7 @@ public sealed class FunctionsMetadataTests
     {
         var expected = ConcreteTypesOf<ITaskActivity>();
 
-        Assert.Equal(7, expected.Count);
+        Assert.Equal(8, expected.Count);
         Assert.Equal(expected, NamesWithTrigger("activityTrigger"));
         Assert.All(expected, name => Assert.Equal("In", (string?)Trigger(Function(name))["direction"]));
     }
