@@ -78,7 +78,13 @@ public static class VerdictSelector
 
     private static string Describe(FinalistEvidence f, long originalSize)
     {
-        var size = FormattableString.Invariant($"size {(double)originalSize / Math.Max(1, f.SizeBytes):0.##}x smaller");
+        var factor = (double)originalSize / Math.Max(1, f.SizeBytes);
+        var size = factor switch
+        {
+            >= 1.005 => FormattableString.Invariant($"size {factor:0.##}x smaller"),
+            <= 0.995 => FormattableString.Invariant($"size {1 / factor:0.##}x larger"),
+            _ => "same size",
+        };
         var speed = f.Latency switch
         {
             null => "not timed",

@@ -94,13 +94,18 @@ public sealed class SearchObjective
     /// <c>.high</c> bound when maximized; the point value when a term has no interval). Ranking by it promotes a
     /// trial whose interval still reaches the front, instead of deciding on a noisy point estimate.
     /// </summary>
-    public double OptimisticScore(IReadOnlyDictionary<string, double> metrics)
+    public double OptimisticScore(IReadOnlyDictionary<string, double> metrics) => BoundScore(metrics, optimistic: true);
+
+    /// <summary>The score at the unfavourable end of each term's interval (the mirror of <see cref="OptimisticScore"/>).</summary>
+    public double PessimisticScore(IReadOnlyDictionary<string, double> metrics) => BoundScore(metrics, optimistic: false);
+
+    private double BoundScore(IReadOnlyDictionary<string, double> metrics, bool optimistic)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         var score = 0.0;
         foreach (var t in Terms)
         {
-            var bound = t.Metric + (t.Goal == MetricGoal.Minimize ? ".low" : ".high");
+            var bound = t.Metric + ((t.Goal == MetricGoal.Minimize) == optimistic ? ".low" : ".high");
             var value = metrics.TryGetValue(bound, out var b) && double.IsFinite(b) ? b : metrics[t.Metric];
             score += t.Weight * (t.Goal == MetricGoal.Minimize ? value : -value) / t.Scale;
         }
@@ -131,6 +136,7 @@ public sealed class SearchObjective
         return new TrialAssessment(Score(result.Metrics), verdict, judgments.All(j => j.PointMeets), judgments.Sum(j => j.RelativeShortfall), judgments)
         {
             OptimisticScore = OptimisticScore(result.Metrics),
+            PessimisticScore = PessimisticScore(result.Metrics),
         };
     }
 
@@ -152,4 +158,7 @@ public sealed record TrialAssessment(double Score, ConstraintVerdict Verdict, bo
 
     /// <summary>The score at the favourable end of the metrics' intervals (see <see cref="SearchObjective.OptimisticScore"/>); equals <see cref="Score"/> without intervals.</summary>
     public double OptimisticScore { get; init; } = Score;
+
+    /// <summary>The score at the unfavourable end of the metrics' intervals; equals <see cref="Score"/> without intervals.</summary>
+    public double PessimisticScore { get; init; } = Score;
 }

@@ -73,8 +73,8 @@ public sealed class DynamicInt8Pass : IModelPass
     ];
 
     /// <inheritdoc />
-    /// <remarks>Offers op-types=MatMul only when the model has a MatMul with a constant weight: on a Gemm-only model
-    /// that choice quantizes nothing and the trial was invalid.</remarks>
+    /// <remarks>Offers op-types=MatMul only when the model has a MatMul with a constant weight, and min-weight-elements
+    /// only up to the largest candidate layer: either choice otherwise quantizes nothing and the trial was invalid.</remarks>
     public IReadOnlyList<ParameterDefinition> ParametersFor(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -84,9 +84,23 @@ public sealed class DynamicInt8Pass : IModelPass
         }
 
         var index = new GraphIndex(model.Graph);
-        return model.Graph.Node.Any(n => IsCandidate(n, index, includeGemm: false))
-            ? Parameters
-            : Parameters.Select(p => p.Name == OpTypesParameter ? new CategoricalParameter(OpTypesParameter, ["MatMul,Gemm"], "MatMul,Gemm") : p).ToList();
+        var hasMatMul = model.Graph.Node.Any(n => IsCandidate(n, index, includeGemm: false));
+        var largest = model.Graph.Node.Where(n => IsCandidate(n, index, includeGemm: true))
+            .Select(n => index.Initializer(n.Input[1])!.Dims.Aggregate(1L, (a, d) => a * d)).DefaultIfEmpty(0).Max();
+        return Parameters.Select(p => p.Name switch
+        {
+            OpTypesParameter when !hasMatMul => new CategoricalParameter(OpTypesParameter, ["MatMul,Gemm"], "MatMul,Gemm"),
+            // A threshold above the largest layer quantizes nothing: on the corpus GRU (largest layer 512 weights)
+            // every such trial was invalid.
+            MinWeightElementsParameter when largest < 65536 => MinWeightElements(largest),
+            _ => p,
+        }).ToList();
+    }
+
+    private static IntegerParameter MinWeightElements(long largest)
+    {
+        var max = Math.Max(0, largest / 256 * 256);
+        return new IntegerParameter(MinWeightElementsParameter, 0, max, 256, Math.Min(1024, max));
     }
 
     /// <inheritdoc />
