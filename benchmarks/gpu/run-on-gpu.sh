@@ -92,7 +92,8 @@ elif [[ "$skip_gpu_check" == false ]]; then
 fi
 cuda_so="$fopt_dir/libonnxruntime_providers_cuda.so"
 if [[ -f "$cuda_so" ]]; then
-  missing_libs="$(ldd "$cuda_so" | awk '/not found/ { print $1 }' | tr '\n' ' ')"
+  # The fopt folder too: ORT loads libonnxruntime_providers_shared.so from there before the CUDA provider.
+  missing_libs="$(LD_LIBRARY_PATH="$fopt_dir:${LD_LIBRARY_PATH:-}" ldd "$cuda_so" | awk '/not found/ { print $1 }' | tr '\n' ' ')"
   if [[ -n "$missing_libs" ]]; then
     [[ "$skip_gpu_check" == true ]] || die "ldd libonnxruntime_providers_cuda.so: not found: $missing_libs"
     ldd_note="ldd libonnxruntime_providers_cuda.so: not found: $missing_libs"
