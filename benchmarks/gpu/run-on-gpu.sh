@@ -2,7 +2,8 @@
 # GPU check on a machine with an NVIDIA GPU and NO .NET SDK (run THERE, from the repository root): reassembles the
 # parts benchmarks/gpu/pack.sh wrote, checks their sha256, unpacks the self-contained fopt, points the loader at the
 # CUDA libraries of the machine's Python `nvidia-*` packages, then profiles penguins and ResNet18 on cpu and cuda at
-# batch 1 and 64, runs a short `fopt optimize --provider cuda` on penguins and writes benchmarks/gpu/results.md.
+# batch 1 and 64 (ResNet18 on cuda also with heuristic cuDNN search and with NHWC), runs a short
+# `fopt optimize --provider cuda` on penguins and writes benchmarks/gpu/results.md.
 #
 # Usage: benchmarks/gpu/run-on-gpu.sh [--parts DIR]... [--work DIR] [--skip-gpu-check] [--quick] [--out FILE]
 #   --parts DIR       a folder holding parts (*.tar.xz.partNN) and manifest.sha256, searched two levels deep; repeat
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --skip-gpu-check) skip_gpu_check=true ;;
     --quick) quick=true ;;
     --out) results="${2:?--out needs a file}"; shift ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -152,6 +153,23 @@ for model in penguins resnet18; do
   done
 done
 
+# 4b. ResNet18 on CUDA with the session options a search can vary there, one session-settings file each. CUDA graphs
+#     are left out: one profile session runs two batch sizes, and a captured graph replays one shape only.
+variants=(heuristic nhwc)
+for v in "${variants[@]}"; do
+  case "$v" in
+    heuristic) printf '{ "provider": "cuda", "cudnnConvAlgoSearch": "heuristic" }\n' >"$work/session-$v.json" ;;
+    nhwc) printf '{ "provider": "cuda", "preferNhwc": true }\n' >"$work/session-$v.json" ;;
+  esac
+  out="$work/json/resnet18-cuda-$v.json"
+  log "profile resnet18 on cuda ($v)"
+  if ! fopt profile "$resnet" --session-settings "$work/session-$v.json" --allow-cpu-fallback "${profile_args[@]}" \
+      --json "$out" >"$work/resnet18-cuda-$v.log" 2>&1; then
+    log "profile resnet18 on cuda ($v) failed (see $work/resnet18-cuda-$v.log)"
+    rm -f "$out"
+  fi
+done
+
 # 5. A short optimization on CUDA; each trial records the provider it used in runs/*/state.json.
 optimize_out="$work/optimize"
 log "optimize penguins on cuda (budget 3, passes fp16,quantize-dynamic)"
@@ -178,21 +196,25 @@ fi
 #    session ms, fallback reason. Python is on every GPU machine this targets; jq may not be.
 rows="$work/rows.tsv"
 : >"$rows"
+profiles=()
 for model in penguins resnet18; do
-  for provider in "${providers[@]}"; do
-    f="$work/json/$model-$provider.json"
-    [[ -f "$f" ]] || continue
-    python3 - "$f" "$model" >>"$rows" <<'PY'
+  for provider in "${providers[@]}"; do profiles+=("$model-$provider.json|$model|"); done
+done
+for v in "${variants[@]}"; do profiles+=("resnet18-cuda-$v.json|resnet18| ($v)"); done
+for entry in "${profiles[@]}"; do
+  IFS='|' read -r file model suffix <<<"$entry"
+  f="$work/json/$file"
+  [[ -f "$f" ]] || continue
+  python3 - "$f" "$model" "$suffix" >>"$rows" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))["performance"]
 b = sorted(p["batches"], key=lambda x: x["batchSize"])
 lo, hi = b[0], b[-1]
 reason = (p["provider"].get("fallbackReason") or "").replace("\t", " ").replace("\n", " ")
-row = [sys.argv[2], p["provider"]["requested"], p["provider"]["used"], lo["batchSize"], lo["p50Ms"], hi["batchSize"],
+row = [sys.argv[2], p["provider"]["requested"] + sys.argv[3], p["provider"]["used"], lo["batchSize"], lo["p50Ms"], hi["batchSize"],
        hi["p50Ms"], hi["throughputPerSecond"], p["sessionCreationMs"], reason]
 print("\t".join(str(v) for v in row))
 PY
-  done
 done
 
 # 7. The markdown. Speed-up = the CPU row's p50 / this row's p50, same model and batch size.
@@ -221,7 +243,8 @@ mkdir -p "$(dirname "$results")"
         speed = "-"
         if ((model[i] in cpulo) && lo[i] > 0 && hi[i] > 0)
           speed = sprintf("%.2fx / %.2fx", cpulo[model[i]] / lo[i], cpuhi[model[i]] / hi[i])
-        note = (req[i] != used[i]) ? "**fell back to " used[i] "**" : ""
+        base = req[i]; sub(/ .*/, "", base)
+        note = (base != used[i]) ? "**fell back to " used[i] "**" : ""
         printf "| %s | %s / %s | %.3f (batch %d) | %.3f (batch %d) | %.1f | %.1f | %s | %s |\n", model[i], req[i], used[i], lo[i], lb[i], hi[i], hb[i], tp[i], sess[i], speed, note
       }
     }' "$rows"
@@ -234,10 +257,8 @@ mkdir -p "$(dirname "$results")"
     echo
   fi
   missing=""
-  for model in penguins resnet18; do
-    for provider in "${providers[@]}"; do
-      [[ -f "$work/json/$model-$provider.json" ]] || missing+=" $model/$provider"
-    done
+  for entry in "${profiles[@]}"; do
+    [[ -f "$work/json/${entry%%|*}" ]] || missing+=" ${entry%%|*}"
   done
   [[ -z "$missing" ]] || { echo "Profiles that failed (no row above):$missing (logs under $work/)."; echo; }
   echo "## Short optimization (penguins, --provider cuda)"
