@@ -80,7 +80,7 @@ public sealed partial class InferenceSessionFactory
         using var options = BuildOptions(settings);
         try
         {
-            AppendProvider(options, provider, settings.DeviceId);
+            AppendProvider(options, provider, settings);
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or TypeInitializationException)
         {
@@ -137,22 +137,53 @@ public sealed partial class InferenceSessionFactory
         return options;
     }
 
-    private static void AppendProvider(SessionOptions options, ExecutionProvider provider, int deviceId)
+    /// <summary>
+    /// The CUDA provider options (ORT's string keys and values) these settings ask for. Pure, so what a trial asks
+    /// of CUDA is checked without a GPU; every key is always present, so the options never depend on ORT's defaults.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> CudaProviderOptions(SessionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["device_id"] = settings.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cudnn_conv_algo_search"] = settings.CudnnConvAlgoSearch switch
+            {
+                CudnnConvAlgoSearch.Exhaustive => "EXHAUSTIVE",
+                CudnnConvAlgoSearch.Heuristic => "HEURISTIC",
+                CudnnConvAlgoSearch.Default => "DEFAULT",
+                var other => throw new ArgumentOutOfRangeException(nameof(settings), other, "Unknown cuDNN algorithm search."),
+            },
+            ["enable_cuda_graph"] = settings.EnableCudaGraph ? "1" : "0",
+            ["prefer_nhwc"] = settings.PreferNhwc ? "1" : "0",
+        };
+    }
+
+    private static void AppendProvider(SessionOptions options, ExecutionProvider provider, SessionSettings settings)
     {
         switch (provider)
         {
             case ExecutionProvider.Cpu:
                 break;
             case ExecutionProvider.Cuda:
-                options.AppendExecutionProvider_CUDA(deviceId);
+                AppendCuda(options, settings);
                 break;
             case ExecutionProvider.TensorRT:
-                options.AppendExecutionProvider_Tensorrt(deviceId);
-                options.AppendExecutionProvider_CUDA(deviceId);
+                options.AppendExecutionProvider_Tensorrt(settings.DeviceId);
+                AppendCuda(options, settings);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(provider));
         }
+    }
+
+    private static void AppendCuda(SessionOptions options, SessionSettings settings)
+    {
+        // Creating the options object already needs the GPU library (the CPU package throws here): inside the
+        // caller's try, so it takes the same fallback path as a failed append.
+        using var cuda = new OrtCUDAProviderOptions();
+        cuda.UpdateOptions(new Dictionary<string, string>(CudaProviderOptions(settings), StringComparer.Ordinal));
+        options.AppendExecutionProvider_CUDA(cuda);
     }
 
     private static bool LooksLikeProviderFailure(OnnxRuntimeException ex) =>

@@ -40,4 +40,32 @@ public sealed record SessionSettings
 
     /// <summary>Bind inputs and outputs once for repeated runs (profiling loops). Default true.</summary>
     public bool UseIoBinding { get; init; } = true;
+
+    /// <summary>
+    /// CUDA only: how cuDNN picks convolution algorithms. ORT's default (exhaustive) benchmarks every algorithm on the
+    /// first run of each shape: fastest steady state, slowest first call; heuristic and default skip the benchmark.
+    /// </summary>
+    public CudnnConvAlgoSearch CudnnConvAlgoSearch { get; init; } = CudnnConvAlgoSearch.Exhaustive;
+
+    /// <summary>
+    /// CUDA only: capture the model as one CUDA graph and replay it, removing per-kernel launch cost. Only valid when
+    /// every node runs on CUDA and shapes do not change between runs, so it is off unless a trial asks for it.
+    /// </summary>
+    public bool EnableCudaGraph { get; init; }
+
+    /// <summary>CUDA only: run convolutions in NHWC layout where ORT has NHWC kernels (tensor cores prefer it).</summary>
+    public bool PreferNhwc { get; init; }
+}
+
+/// <summary>cuDNN convolution algorithm search (ORT's <c>cudnn_conv_algo_search</c>).</summary>
+public enum CudnnConvAlgoSearch
+{
+    /// <summary>Benchmark every algorithm once per shape (ORT's default).</summary>
+    Exhaustive,
+
+    /// <summary>cuDNN's heuristics, no benchmark.</summary>
+    Heuristic,
+
+    /// <summary>cuDNN's default algorithm, no search.</summary>
+    Default,
 }

@@ -38,6 +38,18 @@ public sealed record SessionSettingsDocument
     /// <summary>Whether a provider that cannot load may fall back to the CPU (recorded when it does).</summary>
     public bool AllowCpuFallback { get; init; }
 
+    /// <summary>
+    /// CUDA options, written only for cuda and tensorrt (which appends CUDA behind it), so CPU documents read as
+    /// before; absent means ONNX Runtime's default. cuDNN convolution algorithm search: exhaustive, heuristic or default.
+    /// </summary>
+    public string? CudnnConvAlgoSearch { get; init; }
+
+    /// <summary>CUDA option: capture and replay a CUDA graph. Absent = false.</summary>
+    public bool? EnableCudaGraph { get; init; }
+
+    /// <summary>CUDA option: prefer NHWC convolution kernels. Absent = false.</summary>
+    public bool? PreferNhwc { get; init; }
+
     /// <summary>The document for <paramref name="settings"/>.</summary>
     public static SessionSettingsDocument From(SessionSettings settings)
     {
@@ -51,8 +63,13 @@ public sealed record SessionSettingsDocument
             ParallelExecution = settings.ParallelExecution,
             DeviceId = settings.DeviceId,
             AllowCpuFallback = settings.AllowCpuFallback,
+            CudnnConvAlgoSearch = UsesCuda(settings.Provider) ? settings.CudnnConvAlgoSearch.ToString().ToLowerInvariant() : null,
+            EnableCudaGraph = UsesCuda(settings.Provider) ? settings.EnableCudaGraph : null,
+            PreferNhwc = UsesCuda(settings.Provider) ? settings.PreferNhwc : null,
         };
     }
+
+    private static bool UsesCuda(ExecutionProvider provider) => provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRT;
 
     /// <summary>The settings this document describes.</summary>
     /// <exception cref="InvalidSessionSettingsException">A value is not one of the allowed ones.</exception>
@@ -78,9 +95,19 @@ public sealed record SessionSettingsDocument
             throw new InvalidSessionSettingsException("Session settings threads must be 0..1024 and deviceId 0..64.");
         }
 
+        var algoSearch = Evaluation.CudnnConvAlgoSearch.Exhaustive;
+        if (CudnnConvAlgoSearch is not null
+            && (!Enum.TryParse(CudnnConvAlgoSearch, ignoreCase: true, out algoSearch) || !Enum.IsDefined(algoSearch) || int.TryParse(CudnnConvAlgoSearch, out _)))
+        {
+            throw new InvalidSessionSettingsException($"Session settings cudnnConvAlgoSearch '{CudnnConvAlgoSearch}' is not known; use exhaustive, heuristic or default.");
+        }
+
         return new SessionSettings
         {
             Provider = provider,
+            CudnnConvAlgoSearch = algoSearch,
+            EnableCudaGraph = EnableCudaGraph ?? false,
+            PreferNhwc = PreferNhwc ?? false,
             IntraOpThreads = IntraOpThreads,
             InterOpThreads = InterOpThreads,
             OptimizationLevel = level,

@@ -50,6 +50,64 @@ public sealed class InferenceSessionFactoryTests
     }
 
     [Fact]
+    public void CudaProviderOptions_Defaults_AreOrtKeysForDevice0ExhaustiveNoGraphNoNhwc()
+    {
+        var options = InferenceSessionFactory.CudaProviderOptions(new SessionSettings { Provider = ExecutionProvider.Cuda });
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["cudnn_conv_algo_search"] = "EXHAUSTIVE",
+                ["device_id"] = "0",
+                ["enable_cuda_graph"] = "0",
+                ["prefer_nhwc"] = "0",
+            },
+            options);
+    }
+
+    [Theory]
+    [InlineData(CudnnConvAlgoSearch.Exhaustive, "EXHAUSTIVE")]
+    [InlineData(CudnnConvAlgoSearch.Heuristic, "HEURISTIC")]
+    [InlineData(CudnnConvAlgoSearch.Default, "DEFAULT")]
+    public void CudaProviderOptions_AlgoSearch_IsOrtsName(CudnnConvAlgoSearch search, string expected)
+    {
+        var options = InferenceSessionFactory.CudaProviderOptions(new SessionSettings { CudnnConvAlgoSearch = search });
+
+        Assert.Equal(expected, options["cudnn_conv_algo_search"]);
+    }
+
+    [Fact]
+    public void CudaProviderOptions_DeviceGraphAndNhwcSet_AreStringsOrtParses()
+    {
+        var settings = new SessionSettings { Provider = ExecutionProvider.Cuda, DeviceId = 3, EnableCudaGraph = true, PreferNhwc = true };
+
+        var options = InferenceSessionFactory.CudaProviderOptions(settings);
+
+        Assert.Equal("3", options["device_id"]);
+        Assert.Equal("1", options["enable_cuda_graph"]);
+        Assert.Equal("1", options["prefer_nhwc"]);
+    }
+
+    [Fact]
+    public void Create_CudaOptionsSetButCudaUnavailable_FallsBackToCpuAsBefore()
+    {
+        // The options object is created inside the fallback's try: on the CPU package it fails like the append did.
+        var settings = new SessionSettings
+        {
+            Provider = ExecutionProvider.Cuda,
+            AllowCpuFallback = true,
+            CudnnConvAlgoSearch = CudnnConvAlgoSearch.Heuristic,
+            EnableCudaGraph = true,
+            PreferNhwc = true,
+        };
+
+        using var handle = new InferenceSessionFactory().Create(TestPaths.PenguinsModel, settings);
+
+        Assert.Equal(ExecutionProvider.Cpu, handle.ProviderUsed);
+        Assert.StartsWith("cuda provider could not be loaded", handle.FallbackReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_ModelBytes_OpensSession()
     {
         var bytes = File.ReadAllBytes(TestPaths.PenguinsModel);

@@ -17,6 +17,38 @@ public sealed class SessionSettingsFileTests
         Assert.Equal(settings, SessionSettingsFile.Parse(json));
     }
 
+    [Fact]
+    public void ToJson_CudaOptions_WrittenAndRoundTrip()
+    {
+        var settings = new SessionSettings { Provider = ExecutionProvider.Cuda, CudnnConvAlgoSearch = CudnnConvAlgoSearch.Heuristic, EnableCudaGraph = true, PreferNhwc = true };
+
+        var json = SessionSettingsFile.ToJson(settings);
+
+        Assert.Contains("\"cudnnConvAlgoSearch\": \"heuristic\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"enableCudaGraph\": true", json, StringComparison.Ordinal);
+        Assert.Contains("\"preferNhwc\": true", json, StringComparison.Ordinal);
+        Assert.Equal(settings, SessionSettingsFile.Parse(json));
+    }
+
+    [Fact]
+    public void ToJson_Cpu_WritesNoCudaOptions()
+    {
+        var json = SessionSettingsFile.ToJson(new SessionSettings());
+
+        Assert.DoesNotContain("cudnn", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("CudaGraph", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Nhwc", json, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Parse_CudaDocumentWithoutCudaOptions_GetsOrtDefaults()
+    {
+        var settings = SessionSettingsFile.Parse("{ \"provider\": \"cuda\" }");
+
+        Assert.Equal(new SessionSettings { Provider = ExecutionProvider.Cuda }, settings);
+        Assert.Equal(CudnnConvAlgoSearch.Exhaustive, settings.CudnnConvAlgoSearch);
+    }
+
     [Theory]
     [InlineData("{ \"provider\": \"tpu\" }", "provider 'tpu'")]
     [InlineData("{ \"optimizationLevel\": \"max\" }", "optimizationLevel 'max'")]
@@ -24,6 +56,8 @@ public sealed class SessionSettingsFileTests
     [InlineData("{ \"schemaVersion\": \"9.0\" }", "'9.0'")]
     [InlineData("{ \"intraOpThreads\": -1 }", "0..1024")]
     [InlineData("not json", "not valid")]
+    [InlineData("{ \"cudnnConvAlgoSearch\": \"fastest\" }", "cudnnConvAlgoSearch 'fastest'")]
+    [InlineData("{ \"cudnnConvAlgoSearch\": \"1\" }", "cudnnConvAlgoSearch '1'")]
     public void Parse_BadDocument_InvalidSessionSettings(string json, string expected)
     {
         var error = Assert.Throws<InvalidSessionSettingsException>(() => SessionSettingsFile.Parse(json));

@@ -7,7 +7,8 @@ namespace FunctionsOpt.Core.Passes.Runtime;
 
 /// <summary>
 /// Session settings as a catalogue entry, so a search varies them exactly like pass parameters: execution provider,
-/// graph optimization level, intra-op threads and batch size. <see cref="Apply"/> returns an unchanged copy of the
+/// graph optimization level, intra-op threads and batch size, and, in trials on CUDA only (when the provider list
+/// includes it), cuDNN convolution algorithm search, CUDA graphs and NHWC preference. <see cref="Apply"/> returns an unchanged copy of the
 /// model (the settings are not graph edits); <see cref="ToSettings"/> maps the same parameters onto the
 /// <see cref="SessionSettings"/> and batch size a trial runs with. Because the values are ordinary parameters, the
 /// pipeline hash covers them and two trials that differ only in threads get different cache keys.
@@ -29,7 +30,18 @@ public sealed class RuntimeSettingsPass : IModelPass
     /// <summary>Parameter: rows per run.</summary>
     public const string BatchSizeParameter = "batch-size";
 
+    /// <summary>Parameter (exists when provider = cuda): cuDNN convolution algorithm search.</summary>
+    public const string CudnnConvAlgoSearchParameter = "cudnn-conv-algo-search";
+
+    /// <summary>Parameter (exists when provider = cuda): capture and replay a CUDA graph.</summary>
+    public const string CudaGraphParameter = "cuda-graph";
+
+    /// <summary>Parameter (exists when provider = cuda): prefer NHWC convolution kernels.</summary>
+    public const string PreferNhwcParameter = "prefer-nhwc";
+
     private static readonly string[] Levels = ["disabled", "basic", "extended", "all"];
+
+    private static readonly string[] AlgoSearches = ["exhaustive", "heuristic", "default"];
 
     /// <summary>
     /// Creates the entry. <paramref name="providers"/> are the providers a search may try (default CPU only: list
@@ -41,13 +53,25 @@ public sealed class RuntimeSettingsPass : IModelPass
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         var names = (providers is { Count: > 0 } ? providers : [ExecutionProvider.Cpu]).Select(p => p.ToName()).Distinct().ToList();
-        Parameters =
+        List<ParameterDefinition> parameters =
         [
             new CategoricalParameter(ProviderParameter, names, names[0]),
             new CategoricalParameter(OptimizationLevelParameter, Levels, "all"),
             new IntegerParameter(IntraOpThreadsParameter, 0, maxThreads, 1, 0),
             new IntegerParameter(BatchSizeParameter, 1, maxBatchSize, 1, 1),
         ];
+        var cuda = ExecutionProvider.Cuda.ToName();
+        if (names.Contains(cuda))
+        {
+            // CUDA's own options mean nothing to the other providers: they exist only in trials that run on CUDA,
+            // so a CPU-only search keeps its space (and its configuration hashes) exactly as before.
+            var onCuda = new ParameterCondition(ProviderParameter, [ParameterValue.Of(cuda)]);
+            parameters.Add(new CategoricalParameter(CudnnConvAlgoSearchParameter, AlgoSearches, "exhaustive") { Condition = onCuda });
+            parameters.Add(new BooleanParameter(CudaGraphParameter, false) { Condition = onCuda });
+            parameters.Add(new BooleanParameter(PreferNhwcParameter, false) { Condition = onCuda });
+        }
+
+        Parameters = parameters;
     }
 
     /// <inheritdoc />
@@ -93,7 +117,24 @@ public sealed class RuntimeSettingsPass : IModelPass
         };
         var threads = Checked(parameters.GetInteger(this, IntraOpThreadsParameter), (IntegerParameter)Parameters[2]);
         var batch = Checked(parameters.GetInteger(this, BatchSizeParameter), (IntegerParameter)Parameters[3]);
-        return new RuntimeSettings(new SessionSettings { Provider = provider, OptimizationLevel = level, IntraOpThreads = threads }, batch);
+        var session = new SessionSettings { Provider = provider, OptimizationLevel = level, IntraOpThreads = threads };
+        if (provider == ExecutionProvider.Cuda && Parameters.Any(p => p.Name == CudnnConvAlgoSearchParameter))
+        {
+            session = session with
+            {
+                CudnnConvAlgoSearch = parameters.GetText(this, CudnnConvAlgoSearchParameter) switch
+                {
+                    "exhaustive" => CudnnConvAlgoSearch.Exhaustive,
+                    "heuristic" => CudnnConvAlgoSearch.Heuristic,
+                    "default" => CudnnConvAlgoSearch.Default,
+                    var other => throw new InvalidPassConfigurationException(Name, $"cuDNN algorithm search '{other}' is not one of {string.Join(", ", AlgoSearches)} for pass '{Name}'."),
+                },
+                EnableCudaGraph = parameters.GetBoolean(this, CudaGraphParameter),
+                PreferNhwc = parameters.GetBoolean(this, PreferNhwcParameter),
+            };
+        }
+
+        return new RuntimeSettings(session, batch);
     }
 
     /// <inheritdoc />
@@ -103,7 +144,10 @@ public sealed class RuntimeSettingsPass : IModelPass
         var settings = ToSettings(parameters);
         return PassSupport.Close(
             this, parameters, model, output, 0,
-            notes: [$"Runs with provider {settings.Session.Provider.ToName()}, optimization {settings.Session.OptimizationLevel}, {settings.Session.IntraOpThreads} intra-op thread(s) (0 = default), batch {settings.BatchSize}."]);
+            notes: [$"Runs with provider {settings.Session.Provider.ToName()}, optimization {settings.Session.OptimizationLevel}, {settings.Session.IntraOpThreads} intra-op thread(s) (0 = default), batch {settings.BatchSize}." +
+                (settings.Session.Provider == ExecutionProvider.Cuda
+                    ? $" CUDA: cuDNN search {settings.Session.CudnnConvAlgoSearch}, CUDA graph {settings.Session.EnableCudaGraph}, prefer NHWC {settings.Session.PreferNhwc}."
+                    : "")]);
     }
 
     private int Checked(long value, IntegerParameter definition) =>

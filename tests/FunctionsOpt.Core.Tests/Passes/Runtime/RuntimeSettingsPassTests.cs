@@ -30,6 +30,76 @@ public sealed class RuntimeSettingsPassTests
     }
 
     [Fact]
+    public void Parameters_CpuOnly_HaveNoCudaOptions()
+    {
+        var names = new RuntimeSettingsPass([ExecutionProvider.Cpu]).Parameters.Select(p => p.Name);
+
+        Assert.Equal(["provider", "optimization-level", "intra-op-threads", "batch-size"], names);
+    }
+
+    [Fact]
+    public void Parameters_WithCuda_CudaOptionsExistOnlyWhenProviderIsCuda()
+    {
+        var pass = new RuntimeSettingsPass([ExecutionProvider.Cpu, ExecutionProvider.Cuda]);
+
+        var cudaOnly = pass.Parameters.Where(p => p.Condition is not null).ToList();
+
+        Assert.Equal(["cudnn-conv-algo-search", "cuda-graph", "prefer-nhwc"], cudaOnly.Select(p => p.Name));
+        Assert.All(cudaOnly, p =>
+        {
+            Assert.Equal("provider", p.Condition!.Parent);
+            Assert.Equal([ParameterValue.Of("cuda")], p.Condition.Values);
+        });
+        Assert.Equal(["exhaustive", "heuristic", "default"], ((CategoricalParameter)cudaOnly[0]).Choices);
+    }
+
+    [Fact]
+    public void ToSettings_CudaOptions_MapOntoSessionSettings()
+    {
+        var pass = new RuntimeSettingsPass([ExecutionProvider.Cuda]);
+        var parameters = new PassParameters(new Dictionary<string, ParameterValue>
+        {
+            [RuntimeSettingsPass.ProviderParameter] = ParameterValue.Of("cuda"),
+            [RuntimeSettingsPass.CudnnConvAlgoSearchParameter] = ParameterValue.Of("heuristic"),
+            [RuntimeSettingsPass.CudaGraphParameter] = ParameterValue.Of(true),
+            [RuntimeSettingsPass.PreferNhwcParameter] = ParameterValue.Of(true),
+        });
+
+        var settings = pass.ToSettings(parameters);
+
+        Assert.Equal(
+            new SessionSettings { Provider = ExecutionProvider.Cuda, CudnnConvAlgoSearch = CudnnConvAlgoSearch.Heuristic, EnableCudaGraph = true, PreferNhwc = true },
+            settings.Session);
+    }
+
+    [Fact]
+    public void ToSettings_CpuTrialWithCudaValues_KeepsDefaultCudaSettings()
+    {
+        var pass = new RuntimeSettingsPass([ExecutionProvider.Cpu, ExecutionProvider.Cuda]);
+        var parameters = new PassParameters(new Dictionary<string, ParameterValue>
+        {
+            [RuntimeSettingsPass.ProviderParameter] = ParameterValue.Of("cpu"),
+            [RuntimeSettingsPass.CudaGraphParameter] = ParameterValue.Of(true),
+        });
+
+        var settings = pass.ToSettings(parameters);
+
+        Assert.Equal(new SessionSettings(), settings.Session);
+    }
+
+    [Fact]
+    public void ToSettings_UnknownAlgoSearch_ThrowsInvalidConfiguration()
+    {
+        var pass = new RuntimeSettingsPass([ExecutionProvider.Cuda]);
+        var parameters = new PassParameters(new Dictionary<string, ParameterValue>
+        {
+            [RuntimeSettingsPass.CudnnConvAlgoSearchParameter] = ParameterValue.Of("fastest"),
+        });
+
+        Assert.Throws<InvalidPassConfigurationException>(() => pass.ToSettings(parameters));
+    }
+
+    [Fact]
     public void ToSettings_Defaults_AreCpuAllDefaultThreadsBatchOne()
     {
         var settings = new RuntimeSettingsPass().ToSettings(PassParameters.Empty);
