@@ -120,7 +120,7 @@ internal static class RealModelsBenchmark
         var text = new StringBuilder();
         text.AppendLine("# Real models: fopt on the real-export corpus");
         text.AppendLine();
-        text.AppendLine("Written by `dotnet build -c Release src/FunctionsOpt.Cli && dotnet run -c Release --project benchmarks/FunctionsOpt.Benchmarks -- " + string.Join(' ', args) + "`.");
+        text.AppendLine("Written by `dotnet build -c Release src/FunctionsOpt.Cli && dotnet run -c Release --project benchmarks/FunctionsOpt.Benchmarks -- real-models " + string.Join(' ', args) + "`.");
         text.AppendLine("The corpus is `samples/corpus` (PyTorch 1.13 TorchScript exports, see its README). Every run is the CLI as a user runs it,");
         text.AppendLine(FormattableString.Invariant($"on the model's `.npz` evaluation set, `--max-accuracy-drop 0.02 --budget {budget}`, a child process per run."));
         text.AppendLine();
