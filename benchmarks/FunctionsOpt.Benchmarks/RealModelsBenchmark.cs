@@ -23,7 +23,7 @@ internal static class RealModelsBenchmark
     {
         var root = VerdictsBenchmark.RepositoryRoot();
         var fopt = VerdictsBenchmark.Option(args, "--fopt") ?? Path.Combine(root, "src/FunctionsOpt.Cli/bin/Release/net10.0/fopt.dll");
-        var rounds = int.Parse(VerdictsBenchmark.Option(args, "--rounds") ?? "30", CultureInfo.InvariantCulture);
+        var rounds = OptionValues.Positive("--rounds", VerdictsBenchmark.Option(args, "--rounds") ?? "30");
         var budget = VerdictsBenchmark.Option(args, "--budget") ?? "9";
         var only = VerdictsBenchmark.Option(args, "--only");
         var outFile = VerdictsBenchmark.Option(args, "--out") ?? Path.Combine(root, "benchmarks/real-models.md");

@@ -34,9 +34,9 @@ internal static class VerdictsBenchmark
     {
         var root = RepositoryRoot();
         var fopt = Option(args, "--fopt") ?? Path.Combine(root, "src/FunctionsOpt.Cli/bin/Release/net10.0/fopt.dll");
-        var repeat = int.Parse(Option(args, "--repeat") ?? "5", CultureInfo.InvariantCulture);
-        var seeds = int.Parse(Option(args, "--seeds") ?? "5", CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds") ?? "30", CultureInfo.InvariantCulture);
+        var repeat = OptionValues.Positive("--repeat", Option(args, "--repeat") ?? "5");
+        var seeds = OptionValues.Positive("--seeds", Option(args, "--seeds") ?? "5");
+        var rounds = OptionValues.Positive("--rounds", Option(args, "--rounds") ?? "30");
         var outFile = Option(args, "--out") ?? Path.Combine(root, "benchmarks/verdicts.md");
         var cases = Cases(args, root);
         var work = Path.Combine(Path.GetTempPath(), "fopt-verdicts");
@@ -65,9 +65,9 @@ internal static class VerdictsBenchmark
     {
         var original = Option(args, "--original") ?? throw new ArgumentException("--original is required");
         var candidate = Option(args, "--candidate") ?? throw new ArgumentException("--candidate is required");
-        var threads = int.Parse(Option(args, "--threads") ?? "0", CultureInfo.InvariantCulture);
-        var batch = int.Parse(Option(args, "--batch") ?? "1", CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds") ?? "30", CultureInfo.InvariantCulture);
+        var threads = OptionValues.NonNegative("--threads", Option(args, "--threads") ?? "0");
+        var batch = OptionValues.Positive("--batch", Option(args, "--batch") ?? "1");
+        var rounds = OptionValues.Positive("--rounds", Option(args, "--rounds") ?? "30");
         var seed = long.Parse(Option(args, "--seed") ?? "1000", CultureInfo.InvariantCulture);
         var data = Option(args, "--data") is { } d ? LoadData(d, original) : null;
         var settings = new SessionSettings { IntraOpThreads = threads };
@@ -265,9 +265,7 @@ internal static class VerdictsBenchmark
         return null;
     }
 
-    internal static string RepositoryRoot() =>
-        typeof(VerdictsBenchmark).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-            .Cast<System.Reflection.AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
+    internal static string RepositoryRoot() => OptionValues.Metadata("RepositoryRoot");
 
     private static string F(FormattableString text) => FormattableString.Invariant(text);
 }

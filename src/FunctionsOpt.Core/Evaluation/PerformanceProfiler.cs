@@ -131,24 +131,10 @@ public sealed partial class PerformanceProfiler
             cancellationToken.ThrowIfCancellationRequested();
             var t0 = Stopwatch.GetTimestamp();
             loop.Run();
-            samples.Add((Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency);
+            samples.Add(Timing.LatencySummary.ElapsedMs(t0));
         }
 
-        var sampleSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples);
-        var p50 = Percentiles.Compute(sampleSpan, 50);
-        return (new BatchLatency
-        {
-            BatchSize = batchSize,
-            Runs = samples.Count,
-            P50Ms = p50,
-            P90Ms = Percentiles.Compute(sampleSpan, 90),
-            P95Ms = Percentiles.Compute(sampleSpan, 95),
-            P99Ms = Percentiles.Compute(sampleSpan, 99),
-            MeanMs = samples.Average(),
-            MinMs = samples.Min(),
-            MaxMs = samples.Max(),
-            ThroughputPerSecond = p50 > 0 ? batchSize * 1000.0 / p50 : 0,
-        }, loop.IoBound);
+        return (Timing.LatencySummary.Of(batchSize, samples), loop.IoBound);
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Profiled {Model} at batch {BatchSize}: p50 {P50Ms:F3} ms, {Throughput:F1} rows/s")]

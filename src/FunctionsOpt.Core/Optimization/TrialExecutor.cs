@@ -196,7 +196,7 @@ public sealed partial class TrialExecutor
             OrtVersion = InferenceSessionFactory.OrtVersion,
             Settings = session,
             SessionCreationMs = 0,
-            Batches = [Latency(candidate)],
+            Batches = [candidate.Latency],
             Skipped = [],
             InputSource = "dataset",
             IoBinding = candidate.IoBinding,
@@ -233,20 +233,6 @@ public sealed partial class TrialExecutor
             return new InterleavedTimer(_sessions).Measure(models, data.Evaluation, options, cancellationToken);
         }
     }
-
-    private static BatchLatency Latency(ModelTiming t) => new()
-    {
-        BatchSize = t.BatchSize,
-        Runs = t.Runs,
-        P50Ms = t.P50Ms,
-        P90Ms = t.P95Ms,
-        P95Ms = t.P95Ms,
-        P99Ms = t.P95Ms,
-        MeanMs = t.MeanMs,
-        MinMs = t.RoundMedians.Min(),
-        MaxMs = t.RoundP95s.Max(),
-        ThroughputPerSecond = t.P50Ms > 0 ? t.BatchSize * 1000.0 / t.P50Ms : 0,
-    };
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trial {TrialId}: candidate {Hash} (reused {Reused}), {MetricCount} metric(s)")]
     private static partial void LogTrial(ILogger logger, int trialId, string hash, bool reused, int metricCount);

@@ -29,7 +29,7 @@ public sealed record TrialSettings
     public string? WorkDirectory { get; init; }
 
     /// <summary>The measurement protocol trials time with (the budget's latency iterations bound its rounds).</summary>
-    public Timing.TimingProtocolOptions Timing { get; init; } = new() { MinRounds = 5, MaxRounds = 60, MaxSeconds = 1.5, BlockMilliseconds = 2, BootstrapResamples = 500 };
+    public Timing.TimingProtocolOptions Timing { get; init; } = FunctionsOpt.Core.Timing.TimingProtocolOptions.TrialDefaults;
 }
 
 /// <summary>One trial to run: the pipeline a configuration selects and the budget of its rung.</summary>

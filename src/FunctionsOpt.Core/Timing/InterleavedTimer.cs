@@ -121,7 +121,7 @@ public sealed class InterleavedTimer(InferenceSessionFactory sessions)
     {
         var t0 = Stopwatch.GetTimestamp();
         loop.Run();
-        var ms = Math.Max(Milliseconds(Stopwatch.GetTimestamp() - t0), 1e-4);
+        var ms = Math.Max(LatencySummary.ElapsedMs(t0), 1e-4);
         return (int)Math.Clamp(Math.Ceiling(options.BlockMilliseconds / ms), 1, options.MaxRunsPerBlock);
     }
 
@@ -133,7 +133,7 @@ public sealed class InterleavedTimer(InferenceSessionFactory sessions)
         {
             var t0 = Stopwatch.GetTimestamp();
             loop.Run();
-            block[i] = Milliseconds(Stopwatch.GetTimestamp() - t0);
+            block[i] = LatencySummary.ElapsedMs(t0);
         }
 
         runs.AddRange(block);
@@ -141,9 +141,6 @@ public sealed class InterleavedTimer(InferenceSessionFactory sessions)
         medians.Add(q[0]);
         p95s.Add(q[1]);
     }
-
-    // Raw timestamp ticks, not TimeSpan: a TimeSpan rounds to 100 ns, 2 % of a 5 µs call.
-    private static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
     private static SpeedupEstimate Estimate(List<double> candidate, List<double> reference, TimingProtocolOptions options) =>
         PairedBootstrap.RatioOfMedians(candidate, reference, options.BootstrapResamples, options.Confidence, options.Seed);
@@ -158,7 +155,6 @@ public sealed class InterleavedTimer(InferenceSessionFactory sessions)
         TimedModel model, SessionHandle handle, ModelRunLoop loop, int blockSize, List<double> runs, List<double> medians, List<double> p95s,
         (List<double> Medians, List<double> P95s)? reference, TimingProtocolOptions options)
     {
-        var q = Percentiles.Compute(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(runs), [50, 95]);
         var paired = reference is { } r && medians.Count >= 2;
         return new ModelTiming
         {
@@ -166,10 +162,7 @@ public sealed class InterleavedTimer(InferenceSessionFactory sessions)
             BatchSize = model.BatchSize,
             Provider = handle.ToRecord(),
             IntraOpThreads = model.Settings.IntraOpThreads,
-            P50Ms = q[0],
-            P95Ms = q[1],
-            MeanMs = runs.Average(),
-            Runs = runs.Count,
+            Latency = LatencySummary.Of(model.BatchSize, runs),
             RunsPerBlock = blockSize,
             IoBinding = loop.IoBound,
             RoundMedians = medians,

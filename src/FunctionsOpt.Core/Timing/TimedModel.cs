@@ -24,17 +24,20 @@ public sealed record ModelTiming
     /// <summary>Intra-op threads the session ran with (0 = ORT default).</summary>
     public required int IntraOpThreads { get; init; }
 
+    /// <summary>Every timed call summarized: percentiles, mean, extremes, throughput.</summary>
+    public required BatchLatency Latency { get; init; }
+
     /// <summary>Median latency per call over every timed call, ms.</summary>
-    public required double P50Ms { get; init; }
+    public double P50Ms => Latency.P50Ms;
 
     /// <summary>95th percentile per call over every timed call, ms.</summary>
-    public required double P95Ms { get; init; }
+    public double P95Ms => Latency.P95Ms;
 
     /// <summary>Mean per call, ms.</summary>
-    public required double MeanMs { get; init; }
+    public double MeanMs => Latency.MeanMs;
 
     /// <summary>Timed calls in all.</summary>
-    public required int Runs { get; init; }
+    public int Runs => Latency.Runs;
 
     /// <summary>Calls per round.</summary>
     public required int RunsPerBlock { get; init; }

@@ -8,6 +8,12 @@ namespace FunctionsOpt.Core.Timing;
 /// </summary>
 public sealed record TimingProtocolOptions
 {
+    /// <summary>
+    /// The trials' protocol: 5 to 60 rounds of 2 ms blocks, at most 1.5 s, 500 resamples. Trials only rank; the
+    /// verdict (the defaults of this type) decides.
+    /// </summary>
+    public static TimingProtocolOptions TrialDefaults => new() { MinRounds = 5, MaxRounds = 60, MaxSeconds = 1.5, BlockMilliseconds = 2, BootstrapResamples = 500 };
+
     /// <summary>Configuration section.</summary>
     public const string SectionName = "FunctionsOpt:Timing";
 

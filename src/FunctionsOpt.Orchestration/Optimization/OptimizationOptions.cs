@@ -57,5 +57,5 @@ public sealed class OptimizationOptions
     /// The measurement protocol of a search trial (the candidate against the original, interleaved): cheaper than
     /// the verdict's, because trials only rank; the verdict decides. Defaults: 5 to 60 rounds, at most 1.5 s.
     /// </summary>
-    public Core.Timing.TimingProtocolOptions TrialTiming { get; set; } = new() { MinRounds = 5, MaxRounds = 60, MaxSeconds = 1.5, BlockMilliseconds = 2, BootstrapResamples = 500 };
+    public Core.Timing.TimingProtocolOptions TrialTiming { get; set; } = Core.Timing.TimingProtocolOptions.TrialDefaults;
 }
